@@ -1,0 +1,96 @@
+"""The `course` command: argument parsing only; the work is done in course.grading."""
+import argparse
+from pathlib import Path
+import shutil
+import sys
+
+from .grading import example_class, steps
+from .grading.report import class_table
+
+
+def _ids(root, given):
+    known = steps.assignment_ids(root)
+    unknown = sorted(set(given) - set(known))
+    if unknown:
+        sys.exit(f"unknown assignment(s): {', '.join(unknown)} (known: {', '.join(known)})")
+    return given or known
+
+
+def cmd_release(args):
+    failed = 0
+    for assignment_id in _ids(args.root, args.assignments):
+        result = steps.release(args.root, assignment_id)
+        print(f"release/{assignment_id}: {result.message}")
+        failed += not result.ok
+    return 1 if failed else 0
+
+
+def cmd_grade(args):
+    failures = {}
+    for assignment_id in _ids(args.root, args.assignments):
+        for student, result in steps.autograde(args.root, assignment_id, args.student or None,
+                                               timeout=args.timeout).items():
+            print(f"{assignment_id} / {student}: {'graded' if result.ok else 'FAILED: ' + result.message}")
+            if not result.ok:
+                failures[(assignment_id, student)] = result.message
+        if args.feedback:
+            print(f"{assignment_id}: feedback {steps.generate_feedback(args.root, assignment_id).message}")
+    print()
+    print(class_table(args.root, _ids(args.root, args.assignments), failures))
+    return 1 if failures else 0
+
+
+def cmd_table(args):
+    print(class_table(args.root, _ids(args.root, args.assignments)))
+    return 0
+
+
+def cmd_demo(args):
+    root = Path(args.root)
+    status = cmd_release(argparse.Namespace(root=root, assignments=[]))
+    demo = root / args.into
+    shutil.rmtree(demo, ignore_errors=True)
+    example_class.new_course(demo, root)
+    failures = {}
+    ids = steps.assignment_ids(root)
+    for assignment_id in ids:
+        print(f"grading the example class on {assignment_id} ...", flush=True)
+        _, results = example_class.grade(demo, root, assignment_id)
+        failures.update({(assignment_id, s): r.message for s, r in results.items() if not r.ok})
+    print()
+    print(class_table(demo, ids, failures))
+    print(f"\nFeedback for each student: {args.into}/feedback/<student>/<assignment>/<assignment>.html")
+    return status or (1 if failures else 0)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="course", description="Release, grade and report the course.")
+    parser.add_argument("--root", default=".", help="the course folder (default: the current one)")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("release", help="generate release/<id>/ from source/<id>/ with nbgrader")
+    p.add_argument("assignments", nargs="*", help="assignment ids (default: all)")
+    p.set_defaults(run=cmd_release)
+
+    p = sub.add_parser("grade", help="autograde submitted/ (each student in a sandboxed kernel) and print grades")
+    p.add_argument("assignments", nargs="*", help="assignment ids (default: all)")
+    p.add_argument("--student", action="append", help="only this student (repeatable)")
+    p.add_argument("--timeout", type=int, default=steps.DEFAULT_STUDENT_TIMEOUT,
+                   help="seconds one student's notebook may take in all (default: %(default)s)")
+    p.add_argument("--no-feedback", dest="feedback", action="store_false", help="skip generate_feedback")
+    p.set_defaults(run=cmd_grade)
+
+    p = sub.add_parser("table", help="print the grade table from the gradebook")
+    p.add_argument("assignments", nargs="*", help="assignment ids (default: all)")
+    p.set_defaults(run=cmd_table)
+
+    p = sub.add_parser("demo", help="release everything, then grade the bundled example class")
+    p.add_argument("--into", default="demo", help="folder for the example class (default: %(default)s)")
+    p.set_defaults(run=cmd_demo)
+
+    args = parser.parse_args(argv)
+    return args.run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,62 @@
+"""Read grades back from the gradebook: per test cell, and as a class table."""
+from contextlib import contextmanager
+import os
+
+from nbgrader.api import Gradebook, MissingEntry
+from nbgrader.coursedir import CourseDirectory
+from traitlets.config import Config
+from traitlets.config.loader import PyFileConfigLoader
+
+
+def _course_directory(root):
+    config = Config()
+    config_file = os.path.join(root, "nbgrader_config.py")
+    if os.path.exists(config_file):
+        config.merge(PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config())
+    config.CourseDirectory.root = str(root)
+    return CourseDirectory(config=config)
+
+
+@contextmanager
+def gradebook(root):
+    """The course's gradebook, as its nbgrader_config.py names it."""
+    coursedir = _course_directory(root)
+    with Gradebook(coursedir.db_url, coursedir.course_id) as gb:
+        yield gb
+
+
+def cell_scores(root, assignment_id, student_id):
+    """{grade_id: (score, max_score)} of one student's notebook; score None = needs manual grading."""
+    with gradebook(root) as gb:
+        notebook = gb.find_submission_notebook(assignment_id, assignment_id, student_id)
+        return {grade.name: (None if grade.needs_manual_grade else grade.score, grade.max_score)
+                for grade in notebook.grades}
+
+
+def class_table(root, assignment_ids, failures=None):
+    """Rows [student, score of each assignment..., total] as text; `failures` marks failed runs."""
+    failures = failures or {}
+    with gradebook(root) as gb:
+        students = sorted(s.id for s in gb.students)
+        maxima = [gb.find_assignment(a).max_score for a in assignment_ids]
+        rows = []
+        for student in students:
+            row, total = [student], 0.0
+            for assignment_id in assignment_ids:
+                if (assignment_id, student) in failures:
+                    row.append("error")
+                    continue
+                try:
+                    submission = gb.find_submission(assignment_id, student)
+                except MissingEntry:
+                    row.append("-")
+                    continue
+                total += submission.score
+                manual = " *" if submission.needs_manual_grade else ""
+                row.append(f"{submission.score:g}{manual}")
+            rows.append(row + [f"{total:g}"])
+    header = ["student", *(f"{a} (/{m:g})" for a, m in zip(assignment_ids, maxima)), f"total (/{sum(maxima):g})"]
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+    lines = ["  ".join(str(v).ljust(w) for v, w in zip(r, widths)) for r in [header, *rows]]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines) + "\n(* : written answers still to be graded by hand in the formgrader)"

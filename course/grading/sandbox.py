@@ -1,0 +1,101 @@
+"""The sandbox a grading kernel starts in, so a hostile notebook harms no one else.
+
+`course.grading.execute.SandboxedExecute` starts every kernel through this
+launcher (``python -m course.grading.sandbox [limits] -- <kernel command>``),
+which, before it becomes the kernel:
+
+- gives the kernel a private, empty home and temp folder;
+- sets resource limits (address space, size of a written file, no core dumps);
+- with Landlock, confines the file system to reading the Python installation
+  and the `course` package and to writing the notebook's own folder and the
+  private temp folder: the gradebook, `source/` (hidden tests) and other
+  students' folders can be neither read nor written; outgoing TCP
+  connections and signals to the grader are refused.
+
+Where the kernel has no Landlock (not Linux, or an old kernel) the launcher
+says so on the grader's log and, unless `require_landlock` is set, goes on
+with the limits alone.
+"""
+import argparse
+import os
+import resource
+import shutil
+import sys
+import sysconfig
+import tempfile
+
+from . import landlock
+
+# System folders a Python process reads (shared libraries, certificates, /proc for CPU info).
+SYSTEM_READ_PATHS = ["/usr", "/lib", "/lib64", "/lib32", "/bin", "/sbin", "/etc", "/proc", "/sys"]
+
+
+def python_read_paths():
+    """Folders the kernel must read: the interpreter, its libraries, and the course package."""
+    import course
+
+    paths = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix,
+             os.path.dirname(os.path.dirname(os.path.realpath(sys.executable))),
+             os.path.dirname(os.path.abspath(course.__file__))}
+    paths.update(sysconfig.get_paths()[key] for key in ("stdlib", "platstdlib", "purelib", "platlib"))
+    return sorted(paths)
+
+
+def _private_home():
+    home = tempfile.mkdtemp(prefix="course-kernel-")
+    for name in ("tmp", "ipython", "matplotlib"):
+        os.makedirs(os.path.join(home, name))
+    os.environ.update(HOME=home, TMPDIR=os.path.join(home, "tmp"),
+                      IPYTHONDIR=os.path.join(home, "ipython"),
+                      MPLCONFIGDIR=os.path.join(home, "matplotlib"))
+    cache = os.environ.pop("COURSE_MPL_CACHE", None)  # the grader's warm font cache, copied
+    if cache and os.path.isdir(cache):
+        shutil.copytree(cache, os.environ["MPLCONFIGDIR"], dirs_exist_ok=True)
+    return home
+
+
+def _set_limits(memory_gb, file_size_mb):
+    if memory_gb:
+        limit = memory_gb * 1024 ** 3
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    if file_size_mb:
+        limit = file_size_mb * 1024 ** 2
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+
+def _connection_file(command):
+    for flag in ("-f", "--f"):
+        if flag in command:
+            return command[command.index(flag) + 1]
+    return None
+
+
+def launch(argv=None):
+    """Parse the launcher's arguments, confine this process, then exec the kernel command."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--memory-gb", type=int, default=0)
+    parser.add_argument("--file-size-mb", type=int, default=0)
+    parser.add_argument("--require-landlock", action="store_true")
+    parser.add_argument("command", nargs=argparse.REMAINDER)
+    args = parser.parse_args(argv)
+    command = args.command[1:] if args.command[:1] == ["--"] else args.command
+    home = _private_home()
+    _set_limits(args.memory_gb, args.file_size_mb)
+    reads = SYSTEM_READ_PATHS + python_read_paths()
+    connection = _connection_file(command)
+    if connection:
+        reads.append(os.path.abspath(connection))
+    writes = [os.getcwd(), home, "/dev"]
+    try:
+        landlock.restrict(reads, writes)
+    except OSError as error:
+        if args.require_landlock:
+            sys.exit(f"course sandbox: Landlock is required but unavailable ({error}); not starting the kernel")
+        print(f"course sandbox: no Landlock ({error}); the kernel runs with resource limits only",
+              file=sys.stderr)
+    os.execvp(command[0], command)
+
+
+if __name__ == "__main__":
+    launch()

@@ -1,0 +1,55 @@
+"""nbgrader settings of the course. Our own grading settings are traitlets and live here too.
+
+`nbgrader generate_config` documents every option; only what differs from
+nbgrader's defaults is set here.
+"""
+import os
+
+c = get_config()  # noqa: F821 (defined by traitlets when it loads this file)
+
+c.CourseDirectory.course_id = "torch-gradients"
+
+# The gradebook: SQLite in the course folder unless COURSE_GRADEBOOK_URL names
+# another database (any SQLAlchemy URL, e.g. postgresql://user@host/gradebook).
+if os.environ.get("COURSE_GRADEBOOK_URL"):
+    c.CourseDirectory.db_url = os.environ["COURSE_GRADEBOOK_URL"]
+
+# What a learner sees in place of a solution: what to do, not a bare traceback.
+c.ClearSolutions.code_stub = {
+    "python": "# YOUR CODE HERE: replace the line below with your solution, then run this cell.\n"
+              'raise NotImplementedError("Not written yet: replace this line with your solution.")'
+}
+c.ClearSolutions.text_stub = "YOUR ANSWER HERE: double-click this cell and write your answer."
+
+# Execution: a cell that runs longer than this is interrupted and scores 0;
+# the cells after it still run. Every kernel starts in the course sandbox.
+c.Execute.timeout = 60
+c.SandboxedExecute.timeout = 60
+c.SandboxedExecute.memory_limit_gb = 8
+c.SandboxedExecute.file_size_limit_mb = 256
+c.Autograde.autograde_preprocessors = [
+    "course.grading.execute.SandboxedExecute",
+    "nbgrader.preprocessors.IgnorePattern",
+    "nbconvert.preprocessors.ClearMetadataPreprocessor",
+    "nbgrader.preprocessors.LimitOutput",
+    "nbgrader.preprocessors.SaveAutoGrades",
+    "nbgrader.preprocessors.AssignLatePenalties",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
+
+# nbgrader scores a test cell with any stderr output as 0. Test cells print
+# warnings on stdout (course.checks), and this removes any warning that still
+# reaches stderr, so a correct answer never loses points to a torch UserWarning.
+c.IgnorePattern.enabled = True
+c.IgnorePattern.pattern = r"\w*Warning: "
+
+# Feedback shows which checks failed and why, never the hidden tests.
+c.GenerateFeedback.preprocessors = [
+    "course.grading.feedback.HideHiddenTests",
+    "nbgrader.preprocessors.GetGrades",
+    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+]
+
+# A test cell the learner deleted is put back and run, instead of leaving the
+# submission waiting for a manual grade.
+c.OverwriteCells.add_missing_cells = True

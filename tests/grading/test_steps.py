@@ -1,0 +1,38 @@
+"""Do the grading steps report failures per student and stop a notebook that runs too long?"""
+import tempfile
+import time
+
+import pytest
+
+from course.grading import steps
+from course.grading.report import cell_scores, class_table
+
+from .toy import CORRECT, submit, toy_notebook
+
+pytestmark = pytest.mark.nbgrader
+
+
+def test_a_notebook_over_its_total_time_is_stopped_with_a_message(toy_course):
+    """Is a whole notebook that outlasts --timeout killed, kernel included, with a clear message?"""
+    submit(toy_course, "slow", toy_notebook(CORRECT + "\nimport time\ntime.sleep(50)"))
+    start = time.monotonic()
+    result = steps.autograde(toy_course, "toy", timeout=12)["slow"]
+    assert time.monotonic() - start < 30
+    assert not result.ok and "ran too long" in result.message
+
+
+def test_grade_table_shows_scores_and_pending_written_answers(toy_course, tmp_path, monkeypatch):
+    """Are scores and pending written answers shown, and no kernel's scratch folder left behind?"""
+    monkeypatch.setenv("TMPDIR", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", None)  # re-read TMPDIR
+    submit(toy_course, "ada", toy_notebook())
+    submit(toy_course, "bob", toy_notebook(CORRECT.replace("2 * x", "-2 * x")))
+    results = steps.autograde(toy_course, "toy")
+    assert all(r.ok for r in results.values())
+    assert not [p for p in (tmp_path / "tmp").iterdir() if p.name.startswith(("course-kernel-", "course-grading-"))]
+    assert cell_scores(toy_course, "toy", "ada")["double_tests"] == (2.0, 2.0)
+    assert cell_scores(toy_course, "toy", "bob")["double_tests"] == (0.0, 2.0)
+    table = class_table(toy_course, ["toy"], failures={("toy", "bob"): "boom"})
+    assert "toy (/3)" in table
+    assert [line.split()[:2] for line in table.splitlines()[2:4]] == [["ada", "2"], ["bob", "error"]]

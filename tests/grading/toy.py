@@ -1,0 +1,54 @@
+"""A toy assignment for the grading tests: one exercise (double), its tests with a hidden part, a written answer."""
+from pathlib import Path
+import shutil
+
+import nbformat
+
+from course import authoring
+from course.grading import steps
+
+ROOT = Path(__file__).resolve().parents[2]
+
+CORRECT = "def double(x):\n    ### BEGIN SOLUTION\n    return 2 * x\n    ### END SOLUTION"
+SETUP = "import torch\nfrom course.checks import assert_close, call"
+TESTS = """_x = torch.arange(3.0)
+assert_close(call(double, _x), 2 * _x, "double(x)")
+### BEGIN HIDDEN TESTS
+_secret = torch.linspace(-7.25, 3.5, 11, dtype=torch.float64)
+assert_close(call(double, _secret), 2 * _secret, "double(x) on float64")
+### END HIDDEN TESTS"""
+
+
+def toy_notebook(double_code=CORRECT):
+    return authoring.notebook([
+        authoring.markdown("# Toy assignment"),
+        authoring.code(SETUP),
+        authoring.solution("double", double_code),
+        authoring.tests("double_tests", TESTS, points=2),
+        authoring.markdown("Why is doubling linear?"),
+        authoring.written("why_linear", "Because 2(a + b) = 2a + 2b.", points=1),
+    ])
+
+
+def submit(root, student, nb_or_text):
+    folder = Path(root) / "submitted" / student / "toy"
+    folder.mkdir(parents=True)
+    path = folder / "toy.ipynb"
+    if isinstance(nb_or_text, str):
+        path.write_text(nb_or_text)
+    else:
+        nbformat.write(nb_or_text, str(path))
+
+
+def make_toy_course(root, cell_timeout=None):
+    """A course folder at `root` with the course's config and the released toy assignment."""
+    root = Path(root)
+    shutil.copy(ROOT / "nbgrader_config.py", root / "nbgrader_config.py")
+    if cell_timeout:
+        with open(root / "nbgrader_config.py", "a") as config:
+            config.write(f"\nc.SandboxedExecute.timeout = {cell_timeout}\n")
+    (root / "source" / "toy").mkdir(parents=True)
+    nbformat.write(toy_notebook(), str(root / "source" / "toy" / "toy.ipynb"))
+    released = steps.release(root, "toy")
+    assert released.ok, released.log
+    return root

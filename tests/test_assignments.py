@@ -1,0 +1,155 @@
+"""Every assignment, through nbgrader itself: release, grading of the example class, feedback.
+
+One throwaway course per assignment grades a full solution, the untouched
+student version, and submissions carrying the typical mistakes of
+mistakes/<id>.py; the tests then read the gradebook, the autograded
+notebooks and the feedback HTML.
+"""
+from dataclasses import dataclass
+import html
+import json
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from course.grading import example_class, steps
+from course.grading.mistakes import load_mistakes
+from course.grading.report import cell_scores
+
+ROOT = Path(__file__).resolve().parents[1]
+ASSIGNMENTS = steps.assignment_ids(ROOT)
+
+pytestmark = pytest.mark.nbgrader
+
+
+@dataclass
+class Graded:
+    root: Path
+    assignment_id: str
+    students: dict   # student -> mistakes carried
+    results: dict    # student -> StepResult
+
+    def scores(self, student):
+        return cell_scores(self.root, self.assignment_id, student)
+
+    def feedback(self, student):
+        path = self.root / "feedback" / student / self.assignment_id / f"{self.assignment_id}.html"
+        return html.unescape(path.read_text())
+
+
+@pytest.fixture(scope="module", params=ASSIGNMENTS)
+def graded(request, tmp_path_factory):
+    root = example_class.new_course(tmp_path_factory.mktemp(request.param), ROOT)
+    students, results = example_class.grade(root, ROOT, request.param, all_mistakes=True)
+    return Graded(root, request.param, students, results)
+
+
+def _notebook(folder, assignment_id):
+    return nbformat.read(str(ROOT / folder / assignment_id / f"{assignment_id}.ipynb"), as_version=4)
+
+
+def _hidden_lines(assignment_id):
+    """Lines that stand only inside hidden-test regions of the source notebook."""
+    hidden, visible = set(), set()
+    for cell in _notebook("source", assignment_id).cells:
+        inside = False
+        for line in cell.source.splitlines():
+            if "BEGIN HIDDEN TESTS" in line:
+                inside = True
+            elif "END HIDDEN TESTS" in line:
+                inside = False
+            elif line.strip():
+                (hidden if inside else visible).add(line.strip())
+    return {line for line in hidden - visible if len(line) > 12}
+
+
+def _auto_cells(scores):
+    return {cell for cell, (score, maximum) in scores.items() if score is not None}
+
+
+def test_release_is_what_nbgrader_generates_now(graded):
+    """Is the committed release/ exactly what generate_assignment makes of source/ today?"""
+    generated = json.loads((graded.root / "release" / graded.assignment_id / f"{graded.assignment_id}.ipynb").read_text())
+    committed = json.loads((ROOT / "release" / graded.assignment_id / f"{graded.assignment_id}.ipynb").read_text())
+    assert generated == committed, (f"release/{graded.assignment_id} is stale: run "
+                                    f"`python3 tasks.py course release {graded.assignment_id}`")
+
+
+@pytest.mark.parametrize("assignment_id", ASSIGNMENTS)
+def test_release_holds_no_solution_or_hidden_test(assignment_id):
+    """Does the student version leave out every solution and hidden test?"""
+    text = (ROOT / "release" / assignment_id / f"{assignment_id}.ipynb").read_text()
+    for marker in ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS"):
+        assert marker not in text
+    leaked = [line for line in _hidden_lines(assignment_id) if json.dumps(line)[1:-1] in text]
+    assert not leaked, f"hidden test lines in release/: {leaked[:3]}"
+
+
+def test_every_submission_is_graded(graded):
+    """Does autograde finish for every example student, the empty one included?"""
+    failed = {s: r.message for s, r in graded.results.items() if not r.ok}
+    assert not failed
+
+
+def test_full_solution_earns_full_marks(graded):
+    """Does the instructor's solution, submitted as is, get every autograded point?"""
+    scores = graded.scores("solution")
+    lost = {cell: s for cell, s in scores.items() if s[0] is not None and s[0] < s[1]}
+    assert not lost, f"the solution loses points in {lost}"
+    assert any(score is None for score, _ in scores.values()), "no written answer left to grade by hand"
+
+
+def test_untouched_student_version_earns_nothing(graded):
+    """Does the release notebook, submitted unchanged, score 0 everywhere?"""
+    scores = graded.scores("stub")
+    earned = {cell: s for cell, s in scores.items() if s[0]}
+    assert not earned, f"an empty submission earns points in {earned}"
+
+
+def test_each_mistake_loses_exactly_its_points(graded):
+    """Does every typical mistake cost the points of its own checks, and no others?"""
+    wrong = {}
+    for student, mistakes in graded.students.items():
+        if not mistakes:
+            continue
+        scores = graded.scores(student)
+        should_lose = {cell for m in mistakes for cell in m.loses}
+        lost = {cell for cell in _auto_cells(scores) if scores[cell][0] < scores[cell][1]}
+        if lost != should_lose:
+            wrong[student] = {"mistakes": [m.name for m in mistakes],
+                              "lost but should not": sorted(lost - should_lose),
+                              "kept but should lose": sorted(should_lose - lost)}
+    assert not wrong, json.dumps(wrong, indent=1)
+
+
+def test_feedback_names_each_mistake(graded):
+    """Does the feedback a student gets back say what the mistake is?"""
+    missing = {}
+    for student, mistakes in graded.students.items():
+        feedback = graded.feedback(student) if mistakes else ""
+        for mistake in mistakes:
+            absent = [phrase for phrase in mistake.feedback if phrase not in feedback]
+            if absent:
+                missing[mistake.name] = absent
+    assert not missing, f"feedback lacks these phrases: {missing}"
+
+
+def test_feedback_never_shows_hidden_tests(graded):
+    """Does the feedback leave out the hidden tests, even where they failed?"""
+    hidden = _hidden_lines(graded.assignment_id)
+    assert hidden, "the assignment has no hidden tests"
+    for student in graded.students:
+        feedback = graded.feedback(student)
+        shown = [line for line in hidden if line in feedback]
+        assert not shown, f"{student}'s feedback shows hidden test lines: {shown[:3]}"
+
+
+@pytest.mark.parametrize("assignment_id", ASSIGNMENTS)
+def test_each_graded_function_has_two_typical_mistakes(assignment_id):
+    """Is every autograded exercise exercised by at least two realistic wrong answers?"""
+    mistakes = load_mistakes(ROOT, assignment_id)
+    cells = [c.metadata["nbgrader"]["grade_id"] for c in _notebook("source", assignment_id).cells
+             if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("solution")]
+    counts = {cell: sum(m.cell == cell for m in mistakes) for cell in cells}
+    assert all(n >= 2 for n in counts.values()), f"mistakes per exercise: {counts}"

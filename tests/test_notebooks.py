@@ -1,0 +1,98 @@
+"""Lint every source notebook: the conventions nbgrader and the tests rely on."""
+import ast
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from course.grading import steps
+from course.grading.mistakes import load_mistakes
+
+ROOT = Path(__file__).resolve().parents[1]
+ASSIGNMENTS = steps.assignment_ids(ROOT)
+SAFE_LAST_CALLS = {"assert_close", "check_predictions"}
+
+
+def _source(assignment_id):
+    return nbformat.read(str(ROOT / "source" / assignment_id / f"{assignment_id}.ipynb"), as_version=4)
+
+
+def _meta(cell):
+    return cell.metadata.get("nbgrader", {})
+
+
+@pytest.mark.parametrize("assignment_id", ASSIGNMENTS)
+def test_no_outputs_committed(assignment_id):
+    for cell in _source(assignment_id).cells:
+        if cell.cell_type == "code":
+            assert not cell.outputs and cell.execution_count is None, cell.source[:60]
+
+
+@pytest.mark.parametrize("assignment_id", ASSIGNMENTS)
+def test_only_the_notebook_in_its_source_folder(assignment_id):
+    """Is there nothing else in source/<id>/ that nbgrader would copy to students?"""
+    files = [p.name for p in (ROOT / "source" / assignment_id).iterdir() if p.name != ".ipynb_checkpoints"]
+    assert files == [f"{assignment_id}.ipynb"]
+
+
+@pytest.mark.parametrize("assignment_id", ASSIGNMENTS)
+def test_nbgrader_metadata_is_current(assignment_id):
+    for cell in _source(assignment_id).cells:
+        if _meta(cell):
+            assert _meta(cell)["schema_version"] == 3
+
+
+def test_grade_ids_are_unique_across_the_course():
+    seen = {}
+    for assignment_id in ASSIGNMENTS:
+        for cell in _source(assignment_id).cells:
+            grade_id = _meta(cell).get("grade_id")
+            if grade_id:
+                assert grade_id not in seen, f"{grade_id} in {assignment_id} and {seen[grade_id]}"
+                seen[grade_id] = assignment_id
+
+
+@pytest.mark.parametrize("assignment_id", ASSIGNMENTS)
+def test_solution_cells_mark_their_solution(assignment_id):
+    """Does every code solution cell keep its signature outside BEGIN/END SOLUTION?"""
+    for cell in _source(assignment_id).cells:
+        if cell.cell_type == "code" and _meta(cell).get("solution"):
+            lines = cell.source.splitlines()
+            begin = [i for i, line in enumerate(lines) if "### BEGIN SOLUTION" in line]
+            end = [i for i, line in enumerate(lines) if "### END SOLUTION" in line]
+            assert begin and len(begin) == len(end), _meta(cell)["grade_id"]
+            assert begin[0] > 0, f"{_meta(cell)['grade_id']}: nothing before BEGIN SOLUTION"
+
+
+@pytest.mark.parametrize("assignment_id", ASSIGNMENTS)
+def test_test_cells_are_locked_graded_and_end_without_a_value(assignment_id):
+    """Is no test cell left ending in an expression nbgrader would read as partial credit?"""
+    for cell in _source(assignment_id).cells:
+        if "HIDDEN TESTS" in cell.source:
+            assert _meta(cell).get("grade") and not _meta(cell).get("solution")
+        if cell.cell_type == "code" and _meta(cell).get("grade"):
+            assert _meta(cell)["locked"] and _meta(cell)["points"] > 0
+            last = ast.parse(cell.source).body[-1]
+            if isinstance(last, ast.Expr):
+                called = last.value.func if isinstance(last.value, ast.Call) else None
+                name = getattr(called, "id", getattr(called, "attr", ""))
+                assert name in SAFE_LAST_CALLS or name.startswith("_"), \
+                    f"{_meta(cell)['grade_id']} ends in an expression"
+
+
+@pytest.mark.parametrize("assignment_id", ASSIGNMENTS)
+def test_has_a_written_answer_graded_by_hand(assignment_id):
+    assert any(cell.cell_type == "markdown" and _meta(cell).get("grade") and _meta(cell).get("solution")
+               for cell in _source(assignment_id).cells)
+
+
+@pytest.mark.parametrize("assignment_id", ASSIGNMENTS)
+def test_mistakes_name_cells_that_exist(assignment_id):
+    grade_ids = {_meta(cell).get("grade_id") for cell in _source(assignment_id).cells}
+    for mistake in load_mistakes(ROOT, assignment_id):
+        assert mistake.cell in grade_ids and set(mistake.loses) <= grade_ids, mistake.name
+
+
+@pytest.mark.parametrize("assignment_id", ASSIGNMENTS)
+def test_released(assignment_id):
+    assert (ROOT / "release" / assignment_id / f"{assignment_id}.ipynb").exists()
