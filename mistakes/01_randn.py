@@ -1,0 +1,147 @@
+"""Typical wrong answers in 01_randn, each graded by the tests (see docs/authoring.md)."""
+from course.grading.mistakes import Mistake
+
+_PREDICTIONS = '''
+RANDN_DTYPE_ANSWERS = {{
+    "dtype of torch.randn(64, 1000)": torch.float32,
+    "shape of torch.randn(64, 1000)": (64, 1000),
+    "dtype of torch.randn((14, 128), dtype=float)": {dtype_float},
+    "shape of torch.randn((14, 128), dtype=float)": (14, 128),
+    "dtype of 0.01 * torch.randn(3, 4)": {scaled},
+    "dtype of torch.randn(3) + torch.randn(3, dtype=float)": torch.float64,
+    "shape of torch.randn(5)": (5,),
+    "shape of torch.randn(())": {scalar_shape},
+}}
+'''
+
+_RIGHT = {"dtype_float": "torch.float64", "scaled": "torch.float32", "scalar_shape": "()"}
+
+
+def _predictions(**wrong):
+    return _PREDICTIONS.format(**{**_RIGHT, **wrong})
+
+
+MISTAKES = [
+    # RANDN_DTYPE_ANSWERS
+    Mistake(
+        name="dtype_float_is_float32",
+        cell="RANDN_DTYPE_ANSWERS",
+        code=_predictions(dtype_float="torch.float32"),
+        loses=["RANDN_DTYPE_ANSWERS_tests"],
+        feedback=["'dtype of torch.randn((14, 128), dtype=float)': you predicted torch.float32; "
+                  "torch says torch.float64"],
+    ),
+    Mistake(
+        name="python_float_widens_the_tensor",
+        cell="RANDN_DTYPE_ANSWERS",
+        code=_predictions(scaled="torch.float64"),
+        loses=["RANDN_DTYPE_ANSWERS_tests"],
+        feedback=["'dtype of 0.01 * torch.randn(3, 4)': you predicted torch.float64; torch says torch.float32"],
+    ),
+    Mistake(
+        name="scalar_shape_is_one",
+        cell="RANDN_DTYPE_ANSWERS",
+        code=_predictions(scalar_shape="(1,)"),
+        loses=["RANDN_DTYPE_ANSWERS_tests"],
+        feedback=["'shape of torch.randn(())': you predicted (1,); torch says ()"],
+    ),
+    Mistake(
+        name="shape_as_torch_dtype_placeholder_left",
+        cell="RANDN_DTYPE_ANSWERS",
+        code=_predictions(scalar_shape="..."),
+        loses=["RANDN_DTYPE_ANSWERS_tests"],
+        feedback=["'shape of torch.randn(())' is still `...`"],
+    ),
+    # normal_sample
+    Mistake(
+        name="rand_instead_of_randn",
+        cell="normal_sample",
+        code='''
+def normal_sample(shape, mean=0.0, std=1.0, generator=None, dtype=torch.float32):
+    return mean + std * torch.rand(shape, generator=generator, dtype=dtype)
+''',
+        loses=["normal_sample_tests"],
+        feedback=["not bell-shaped", "That is torch.rand (uniform on [0, 1)); use torch.randn"],
+    ),
+    Mistake(
+        name="scales_by_the_variance",
+        cell="normal_sample",
+        code='''
+def normal_sample(shape, mean=0.0, std=1.0, generator=None, dtype=torch.float32):
+    return mean + std ** 2 * torch.randn(shape, generator=generator, dtype=dtype)
+''',
+        loses=["normal_sample_tests"],
+        feedback=["std**2 = 0.25, the variance", "multiply z by std, not by std**2"],
+    ),
+    Mistake(
+        name="ignores_the_mean",
+        cell="normal_sample",
+        code='''
+def normal_sample(shape, mean=0.0, std=1.0, generator=None, dtype=torch.float32):
+    return std * torch.randn(shape, generator=generator, dtype=dtype)
+''',
+        loses=["normal_sample_tests"],
+        feedback=["has mean 2: add the mean"],
+    ),
+    Mistake(
+        name="ignores_the_generator",
+        cell="normal_sample",
+        code='''
+def normal_sample(shape, mean=0.0, std=1.0, generator=None, dtype=torch.float32):
+    return mean + std * torch.randn(shape, dtype=dtype)
+''',
+        loses=["normal_sample_tests"],
+        feedback=["the generator was not used", "pass generator=generator to torch.randn"],
+    ),
+    Mistake(
+        name="ignores_the_dtype",
+        cell="normal_sample",
+        code='''
+def normal_sample(shape, mean=0.0, std=1.0, generator=None, dtype=torch.float32):
+    return mean + std * torch.randn(shape, generator=generator)
+''',
+        loses=["normal_sample_tests"],
+        feedback=["but dtype=torch.float64 was asked for", "pass dtype=dtype to torch.randn"],
+    ),
+    Mistake(
+        name="draws_float32_then_converts",
+        cell="normal_sample",
+        code='''
+def normal_sample(shape, mean=0.0, std=1.0, generator=None, dtype=torch.float32):
+    return (mean + std * torch.randn(shape, generator=generator)).to(dtype)
+''',
+        loses=["normal_sample_tests"],
+        feedback=["this is the float32 sample converted to torch.float64", "Ask torch.randn for dtype=dtype directly"],
+    ),
+    # init_leaf
+    Mistake(
+        name="scales_after_requires_grad",
+        cell="init_leaf",
+        code='''
+def init_leaf(shape, scale, generator=None):
+    return torch.randn(shape, generator=generator, requires_grad=True) * scale
+''',
+        loses=["init_leaf_tests"],
+        feedback=["is not a leaf: its grad_fn is MulBackward0", "Scale first, then call .requires_grad_()"],
+    ),
+    Mistake(
+        name="forgets_requires_grad",
+        cell="init_leaf",
+        code='''
+def init_leaf(shape, scale, generator=None):
+    return scale * torch.randn(shape, generator=generator)
+''',
+        loses=["init_leaf_tests"],
+        feedback=["does not require grad", "Call .requires_grad_() on it"],
+    ),
+    Mistake(
+        name="init_leaf_ignores_the_generator",
+        cell="init_leaf",
+        code='''
+def init_leaf(shape, scale, generator=None):
+    return (scale * torch.randn(shape)).requires_grad_()
+''',
+        loses=["init_leaf_tests"],
+        feedback=["the generator was not used"],
+    ),
+]

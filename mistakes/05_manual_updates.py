@@ -1,0 +1,98 @@
+"""Typical wrong answers in 05_manual_updates, each graded by the tests (see docs/authoring.md)."""
+from course.grading.mistakes import Mistake
+
+MISTAKES = [
+    # sgd_step_
+    Mistake(
+        name="sgd_rebinds_the_loop_variable",
+        cell="sgd_step_",
+        replace=[("            p -= lr * p.grad\n", "            p = p - lr * p.grad\n")],
+        loses=["sgd_step__tests"],
+        feedback=["with lr = 0.1: sgd_step_ raised AttributeError: 'NoneType' object has no attribute 'zero_'"],
+    ),
+    Mistake(
+        name="sgd_forgets_to_clear_grads",
+        cell="sgd_step_",
+        replace=[("            p.grad.zero_()\n", "")],
+        loses=["sgd_step__tests"],
+        feedback=["params[0].grad still holds the gradient after the step: it was not cleared"],
+    ),
+    Mistake(
+        name="sgd_updates_outside_no_grad",
+        cell="sgd_step_",
+        code='''
+def sgd_step_(params, lr):
+    """One step of gradient descent, in place: p -= lr * p.grad for each param, then clear p.grad."""
+    for p in params:
+        if p.grad is None:
+            continue
+        p -= lr * p.grad
+        p.grad.zero_()
+''',
+        loses=["sgd_step__tests"],
+        feedback=["sgd_step_ raised RuntimeError: a leaf Variable that requires grad is being used in an "
+                  "in-place operation.\nHint: You changed a leaf that requires grad in place while autograd "
+                  "was recording. Do weight updates inside `with torch.no_grad():`."],
+    ),
+    Mistake(
+        name="sgd_switches_grad_mode_off_for_good",
+        cell="sgd_step_",
+        code='''
+def sgd_step_(params, lr):
+    """One step of gradient descent, in place: p -= lr * p.grad for each param, then clear p.grad."""
+    torch.set_grad_enabled(False)
+    for p in params:
+        if p.grad is None:
+            continue
+        p -= lr * p.grad
+        p.grad.zero_()
+''',
+        loses=["sgd_step__tests"],
+        feedback=["grad mode was on before sgd_step_ and off after it"],
+    ),
+    # momentum_step_
+    Mistake(
+        name="momentum_lr_inside_the_velocity",
+        cell="momentum_step_",
+        replace=[("v.mul_(momentum).add_(p.grad)", "v.mul_(momentum).add_(lr * p.grad)"),
+                 ("p -= lr * v", "p -= v")],
+        loses=["momentum_step__tests"],
+        feedback=["step 1 (lr=0.2, momentum=0.9): velocities[0] is lr times torch's momentum_buffer"],
+    ),
+    Mistake(
+        name="momentum_velocity_rebound_not_in_place",
+        cell="momentum_step_",
+        replace=[("v.mul_(momentum).add_(p.grad)", "v = momentum * v + p.grad")],
+        loses=["momentum_step__tests"],
+        feedback=["step 1 (lr=0.2, momentum=0.9): velocities[0] did not change"],
+    ),
+    Mistake(
+        name="momentum_dampened_moving_average",
+        cell="momentum_step_",
+        replace=[("v.mul_(momentum).add_(p.grad)", "v.mul_(momentum).add_((1 - momentum) * p.grad)")],
+        loses=["momentum_step__tests"],
+        feedback=["velocities[0] is (1 - momentum) times the gradient"],
+    ),
+    # weights_after_steps
+    Mistake(
+        name="weights_product_instead_of_power",
+        cell="weights_after_steps",
+        replace=[("(1 - lr) ** k * w0", "(1 - lr) * k * w0")],
+        loses=["weights_after_steps_tests"],
+        feedback=["weights_after_steps(w0, lr=0.1, k=0): with k = 0 no step is taken"],
+    ),
+    Mistake(
+        name="weights_one_step_too_many",
+        cell="weights_after_steps",
+        replace=[("(1 - lr) ** k * w0", "(1 - lr) ** (k + 1) * w0")],
+        loses=["weights_after_steps_tests"],
+        feedback=["k=0): your result is w after 1 step, not 0: an off-by-one"],
+    ),
+    Mistake(
+        name="weights_steps_added_not_compounded",
+        cell="weights_after_steps",
+        replace=[("(1 - lr) ** k * w0", "(1 - lr * k) * w0")],
+        loses=["weights_after_steps_tests"],
+        feedback=["k=5): your result is w0 * (1 - lr * k)"],
+    ),
+]

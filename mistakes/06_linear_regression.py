@@ -1,0 +1,295 @@
+"""Typical wrong answers for 06_linear_regression, each graded in the tests."""
+from course.grading.mistakes import Mistake
+
+MISTAKES = [
+    # synthetic_data
+    Mistake(
+        name="noise_with_std_one",
+        cell="synthetic_data",
+        code='''
+def synthetic_data(w, b, num_examples, generator=None):
+    X = torch.randn(num_examples, len(w), generator=generator, dtype=w.dtype)
+    y = X @ w + b
+    y = y + torch.randn(y.shape, generator=generator, dtype=w.dtype)
+    return X, y.reshape(-1, 1)
+''',
+        loses=["synthetic_data_tests"],
+        feedback=["must have std 0.01"],
+    ),
+    Mistake(
+        name="labels_not_a_column",
+        cell="synthetic_data",
+        code='''
+def synthetic_data(w, b, num_examples, generator=None):
+    X = torch.randn(num_examples, len(w), generator=generator, dtype=w.dtype)
+    y = X @ w + b
+    y = y + 0.01 * torch.randn(y.shape, generator=generator, dtype=w.dtype)
+    return X, y
+''',
+        loses=["synthetic_data_tests"],
+        feedback=["must be a column", "reshape(-1, 1)"],
+    ),
+    Mistake(
+        name="generator_ignored",
+        cell="synthetic_data",
+        code='''
+def synthetic_data(w, b, num_examples, generator=None):
+    X = torch.normal(0, 1, (num_examples, len(w)), dtype=w.dtype)
+    y = torch.matmul(X, w) + b
+    y += torch.normal(0, 0.01, y.shape, dtype=w.dtype)
+    return X, y.reshape((-1, 1))
+''',
+        loses=["synthetic_data_tests"],
+        feedback=["generator=generator"],
+    ),
+    # data_iter
+    Mistake(
+        name="not_shuffled",
+        cell="data_iter",
+        code='''
+def data_iter(batch_size, features, labels, generator=None):
+    num_examples = len(features)
+    for start in range(0, num_examples, batch_size):
+        yield features[start:start + batch_size], labels[start:start + batch_size]
+''',
+        loses=["data_iter_tests"],
+        feedback=["stored order", "torch.randperm"],
+    ),
+    Mistake(
+        name="last_batch_dropped",
+        cell="data_iter",
+        code='''
+def data_iter(batch_size, features, labels, generator=None):
+    num_examples = len(features)
+    indices = torch.randperm(num_examples, generator=generator)
+    for start in range(0, num_examples - batch_size + 1, batch_size):
+        batch_indices = indices[start:start + batch_size]
+        yield features[batch_indices], labels[batch_indices]
+''',
+        loses=["data_iter_tests", "train_linreg_tests"],
+        feedback=["The last batch may be smaller"],
+    ),
+    Mistake(
+        name="sampled_with_replacement",
+        cell="data_iter",
+        code='''
+def data_iter(batch_size, features, labels, generator=None):
+    num_examples = len(features)
+    indices = torch.randint(0, num_examples, (num_examples,), generator=generator)
+    for start in range(0, num_examples, batch_size):
+        batch_indices = indices[start:start + batch_size]
+        yield features[batch_indices], labels[batch_indices]
+''',
+        loses=["data_iter_tests"],
+        feedback=["exactly once", "not torch.randint"],
+    ),
+    Mistake(
+        name="features_and_labels_shuffled_apart",
+        cell="data_iter",
+        code='''
+def data_iter(batch_size, features, labels, generator=None):
+    num_examples = len(features)
+    feature_order = torch.randperm(num_examples, generator=generator)
+    label_order = torch.randperm(num_examples, generator=generator)
+    for start in range(0, num_examples, batch_size):
+        yield (features[feature_order[start:start + batch_size]],
+               labels[label_order[start:start + batch_size]])
+''',
+        loses=["data_iter_tests", "train_linreg_tests"],
+        feedback=["paired with its label"],
+    ),
+    # linreg
+    Mistake(
+        name="bias_forgotten",
+        cell="linreg",
+        code='''
+def linreg(X, w, b):
+    return X @ w
+''',
+        loses=["linreg_tests", "train_linreg_tests"],
+        feedback=["without the bias"],
+    ),
+    Mistake(
+        name="prediction_flattened",
+        cell="linreg",
+        code='''
+def linreg(X, w, b):
+    return X @ w.reshape(-1) + b
+''',
+        loses=["linreg_tests"],
+        feedback=["must have shape (2, 1)"],
+    ),
+    # squared_loss
+    Mistake(
+        name="half_dropped",
+        cell="squared_loss",
+        code='''
+def squared_loss(y_hat, y):
+    return (y_hat - y.reshape(y_hat.shape)) ** 2
+''',
+        loses=["squared_loss_tests"],
+        feedback=["the / 2 is missing"],
+    ),
+    Mistake(
+        name="labels_not_reshaped",
+        cell="squared_loss",
+        code='''
+def squared_loss(y_hat, y):
+    return (y_hat - y) ** 2 / 2
+''',
+        loses=["squared_loss_tests"],
+        feedback=["reshape y to y_hat.shape"],
+    ),
+    Mistake(
+        name="loss_averaged_inside",
+        cell="squared_loss",
+        code='''
+def squared_loss(y_hat, y):
+    return ((y_hat - y.reshape(y_hat.shape)) ** 2 / 2).mean()
+''',
+        loses=["squared_loss_tests", "train_linreg_tests"],
+        feedback=["it must be elementwise"],
+    ),
+    # linreg_grads
+    Mistake(
+        name="bias_grad_not_summed",
+        cell="linreg_grads",
+        code='''
+def linreg_grads(X, y, w, b):
+    residual = X @ w + b - y
+    return X.T @ residual, residual
+''',
+        loses=["linreg_grads_tests"],
+        feedback=["broadcast"],
+    ),
+    Mistake(
+        name="grads_averaged_over_batch",
+        cell="linreg_grads",
+        code='''
+def linreg_grads(X, y, w, b):
+    residual = X @ w + b - y
+    n = X.shape[0]
+    return X.T @ residual / n, residual.sum(0) / n
+''',
+        loses=["linreg_grads_tests"],
+        feedback=["the batch size"],
+    ),
+    Mistake(
+        name="residual_sign_flipped",
+        cell="linreg_grads",
+        code='''
+def linreg_grads(X, y, w, b):
+    residual = y - (X @ w + b)
+    return X.T @ residual, residual.sum(0)
+''',
+        loses=["linreg_grads_tests"],
+        feedback=["sign"],
+    ),
+    Mistake(
+        name="weight_grad_transposed",
+        cell="linreg_grads",
+        code='''
+def linreg_grads(X, y, w, b):
+    residual = X @ w + b - y
+    return residual.T @ X, residual.sum(0)
+''',
+        loses=["linreg_grads_tests"],
+        feedback=["transpose"],
+    ),
+    # sgd
+    Mistake(
+        name="no_division_by_batch_size",
+        cell="sgd",
+        code='''
+def sgd(params, lr, batch_size):
+    with torch.no_grad():
+        for param in params:
+            param -= lr * param.grad
+            param.grad.zero_()
+''',
+        loses=["sgd_tests"],
+        feedback=["the batch size"],
+    ),
+    Mistake(
+        name="grads_not_zeroed",
+        cell="sgd",
+        code='''
+def sgd(params, lr, batch_size):
+    with torch.no_grad():
+        for param in params:
+            param -= lr * param.grad / batch_size
+''',
+        loses=["sgd_tests", "train_linreg_tests"],
+        feedback=["zero it"],
+    ),
+    Mistake(
+        name="update_recorded_by_autograd",
+        cell="sgd",
+        code='''
+def sgd(params, lr, batch_size):
+    for param in params:
+        param -= lr * param.grad / batch_size
+        param.grad.zero_()
+''',
+        loses=["sgd_tests", "train_linreg_tests"],
+        feedback=["torch.no_grad()"],
+    ),
+    # train_linreg
+    Mistake(
+        name="batch_size_divided_twice",
+        cell="train_linreg",
+        code='''
+def train_linreg(features, labels, lr=0.03, batch_size=10, num_epochs=3, generator=None):
+    w = (0.01 * torch.randn(features.shape[1], 1, generator=generator, dtype=features.dtype)).requires_grad_()
+    b = torch.zeros(1, dtype=features.dtype, requires_grad=True)
+    losses = []
+    for epoch in range(num_epochs):
+        for X, y in data_iter(batch_size, features, labels, generator):
+            l = squared_loss(linreg(X, w, b), y).mean()
+            l.backward()
+            sgd([w, b], lr, batch_size)
+            losses.append(l.item())
+    return w.detach(), b.detach(), losses
+''',
+        loses=["train_linreg_tests"],
+        feedback=["dividing by the batch size twice"],
+    ),
+    Mistake(
+        name="weights_do_not_require_grad",
+        cell="train_linreg",
+        code='''
+def train_linreg(features, labels, lr=0.03, batch_size=10, num_epochs=3, generator=None):
+    w = 0.01 * torch.randn(features.shape[1], 1, generator=generator, dtype=features.dtype)
+    b = torch.zeros(1, dtype=features.dtype)
+    losses = []
+    for epoch in range(num_epochs):
+        for X, y in data_iter(batch_size, features, labels, generator):
+            l = squared_loss(linreg(X, w, b), y)
+            l.sum().backward()
+            sgd([w, b], lr, batch_size)
+            losses.append(l.mean().item())
+    return w, b, losses
+''',
+        loses=["train_linreg_tests"],
+        feedback=["not part of a graph"],
+    ),
+    Mistake(
+        name="losses_kept_as_tensors",
+        cell="train_linreg",
+        code='''
+def train_linreg(features, labels, lr=0.03, batch_size=10, num_epochs=3, generator=None):
+    w = (0.01 * torch.randn(features.shape[1], 1, generator=generator, dtype=features.dtype)).requires_grad_()
+    b = torch.zeros(1, dtype=features.dtype, requires_grad=True)
+    losses = []
+    for epoch in range(num_epochs):
+        for X, y in data_iter(batch_size, features, labels, generator):
+            l = squared_loss(linreg(X, w, b), y)
+            l.sum().backward()
+            sgd([w, b], lr, batch_size)
+            losses.append(l.mean())
+    return w.detach(), b.detach(), losses
+''',
+        loses=["train_linreg_tests"],
+        feedback=["Python floats"],
+    ),
+]
