@@ -27,6 +27,8 @@ c.Execute.timeout = 60
 c.SandboxedExecute.timeout = 60
 c.SandboxedExecute.memory_limit_gb = 8
 c.SandboxedExecute.file_size_limit_mb = 256
+# One thread per grading kernel: the same time whether or not other kernels run beside it.
+c.SandboxedExecute.threads = 1
 c.Autograde.autograde_preprocessors = [
     "course.grading.execute.SandboxedExecute",
     "nbgrader.preprocessors.IgnorePattern",

@@ -21,12 +21,16 @@ class SandboxedExecute(Execute):
 
     memory_limit_gb = Integer(8, help="Address-space limit of a grading kernel, in GiB (0: none)").tag(config=True)
     file_size_limit_mb = Integer(256, help="Largest file a grading kernel may write, in MiB (0: none)").tag(config=True)
+    threads = Integer(1, help="Threads a grading kernel's torch and numpy may use (0: their default). "
+                               "One keeps a notebook's time the same on a busy machine: with more, "
+                               "threads of parallel kernels wait on each other").tag(config=True)
     require_landlock = Bool(False, help="Refuse to grade where Landlock is unavailable, "
                                         "instead of running with resource limits only").tag(config=True)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)  # loads the config the launcher arguments come from
-        arguments = [f"--memory-gb={self.memory_limit_gb}", f"--file-size-mb={self.file_size_limit_mb}"]
+        arguments = [f"--memory-gb={self.memory_limit_gb}", f"--file-size-mb={self.file_size_limit_mb}",
+                     f"--threads={self.threads}"]
         if self.require_landlock:
             arguments.append("--require-landlock")
         self.kernel_manager_class = type("ConfiguredSandboxKernelManager", (SandboxKernelManager,),

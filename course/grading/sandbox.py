@@ -5,7 +5,8 @@ launcher (``python -m course.grading.sandbox [limits] -- <kernel command>``),
 which, before it becomes the kernel:
 
 - gives the kernel a private, empty home and temp folder;
-- sets resource limits (address space, size of a written file, no core dumps);
+- sets resource limits (address space, size of a written file, no core dumps)
+  and the number of threads torch and numpy use;
 - with Landlock, confines the file system to reading the Python installation
   and the `course` package and to writing the notebook's own folder and the
   private temp folder: the gradebook, `source/` (hidden tests) and other
@@ -64,6 +65,13 @@ def _set_limits(memory_gb, file_size_mb):
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
 
 
+def _set_threads(threads):
+    # Read by torch's and numpy's thread pools when the kernel imports them.
+    if threads:
+        for name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+            os.environ[name] = str(threads)
+
+
 def _connection_file(command):
     for flag in ("-f", "--f"):
         if flag in command:
@@ -76,12 +84,14 @@ def launch(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--memory-gb", type=int, default=0)
     parser.add_argument("--file-size-mb", type=int, default=0)
+    parser.add_argument("--threads", type=int, default=0)
     parser.add_argument("--require-landlock", action="store_true")
     parser.add_argument("command", nargs=argparse.REMAINDER)
     args = parser.parse_args(argv)
     command = args.command[1:] if args.command[:1] == ["--"] else args.command
     home = _private_home()
     _set_limits(args.memory_gb, args.file_size_mb)
+    _set_threads(args.threads)
     reads = SYSTEM_READ_PATHS + python_read_paths()
     connection = _connection_file(command)
     if connection:

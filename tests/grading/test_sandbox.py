@@ -26,6 +26,7 @@ attempt("list outside", lambda: os.listdir(os.path.dirname(sys.argv[1])))
 attempt("connect", lambda: socket.create_connection(("127.0.0.1", 9), timeout=1))
 attempt("signal parent", lambda: os.kill(os.getppid(), 0))
 import torch, matplotlib.pyplot  # the kernel's libraries still load
+print("threads", torch.get_num_threads())
 print("home", os.environ["HOME"] != os.path.expanduser("~" + os.environ.get("USER", "root")))
 """
 
@@ -37,7 +38,7 @@ def outcome(tmp_path):
     secret.write_text("grades")
     cwd = tmp_path / "course" / "autograded" / "student"
     cwd.mkdir(parents=True)
-    done = subprocess.run([sys.executable, "-m", "course.grading.sandbox", "--file-size-mb=1", "--",
+    done = subprocess.run([sys.executable, "-m", "course.grading.sandbox", "--file-size-mb=1", "--threads=1", "--",
                            sys.executable, "-c", PROBE, str(secret)],
                           cwd=cwd, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
@@ -60,6 +61,12 @@ def test_no_network_no_signals_but_libraries_load(outcome):
     lines, _ = outcome
     assert lines["connect"] == "blocked" and lines["signal parent"] == "blocked"
     assert lines["home"] == "True"
+
+
+def test_torch_in_the_kernel_uses_the_threads_it_is_given(outcome):
+    """One thread per kernel: parallel grading kernels must not wait on each other's threads."""
+    lines, _ = outcome
+    assert lines["threads"] == "1"
 
 
 def test_require_landlock_refuses_to_start_where_it_is_missing(tmp_path, monkeypatch):
