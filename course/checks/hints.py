@@ -36,6 +36,9 @@ HINTS = [
      "of sizes must be equal or one of them 1."),
     (r"only one element tensors can be converted to Python scalars",
      ".item() and float() need a tensor of one element: reduce it first."),
+    (r"'NoneType' object has no attribute|unsupported operand type\(s\) for .*'NoneType'",
+     "Something is None where a tensor was expected: often a .grad, which is None on a "
+     "tensor that is not a leaf (rebound by w = w - ...) or that no backward() reached."),
     (r"is not a leaf Tensor is being accessed",
      "Only leaves get .grad by default: call .retain_grad() on an intermediate tensor "
      "before backward() to keep its gradient."),

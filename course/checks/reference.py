@@ -20,8 +20,8 @@ def autograd_vjp(fn, inputs, grad_out=None):
               for x in inputs]
     with torch.enable_grad():
         out = fn(*leaves)
-    if grad_out is None:
-        grad_out = torch.ones_like(out)
+    if grad_out is None and out.dim() > 0:
+        grad_out = torch.ones_like(out)  # a scalar needs none (and skips a slow first-use import)
     tensors = [x for x in leaves if isinstance(x, torch.Tensor)]
     grads = _grad(out, tensors, grad_outputs=grad_out, allow_unused=True)
     return tuple(torch.zeros_like(x) if g is None else g for x, g in zip(tensors, grads))

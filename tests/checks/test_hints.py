@@ -52,6 +52,14 @@ def _modified_in_place():
     y.sum().backward()
 
 
+def _grad_of_rebound_weight():
+    w = torch.ones(2, requires_grad=True)
+    w = w - 0.1  # now a non-leaf: backward() leaves its .grad None
+    (w * w).sum().backward()
+    with torch.no_grad():
+        w -= 0.1 * w.grad
+
+
 @pytest.mark.parametrize("action, phrase", [
     (_in_place_on_leaf, "torch.no_grad()"),
     (_backward_twice, "retain_graph=True"),
@@ -61,6 +69,7 @@ def _modified_in_place():
     (_matmul_shapes, "inner dimensions"),
     (_broadcast, "broadcast"),
     (_modified_in_place, "out-of-place"),
+    (_grad_of_rebound_weight, "not a leaf"),
 ])
 def test_real_torch_errors_get_their_hint(action, phrase):
     """Is each common torch error, as this torch version words it, matched to its hint?"""
