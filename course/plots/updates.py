@@ -2,6 +2,8 @@
 import matplotlib.pyplot as plt
 import torch
 
+from .training import descent_path
+
 __all__ = ["grad_accumulation", "descent_paths", "weights_vs_steps"]
 
 
@@ -29,43 +31,32 @@ def grad_accumulation(history, predicted=None, ax=None, title="x.grad after each
 
 def descent_paths(paths, loss, ax=None, span=None, title="gradient descent paths",
                   minimum=None, levels=15):
-    """Draw 2-D weight trajectories over the contours of `loss`.
+    """Draw 2-D weight trajectories over the contours of `loss` (see training.descent_path).
 
     `paths` maps a label to a list of 2-element weight tensors (one per step);
     `loss` maps a (2,) tensor to a scalar tensor. `span` = (xmin, xmax, ymin, ymax)
     fixes the window (default: around all paths). `minimum`, a 2-element point,
     is marked with a star; `levels` is the number of contour lines.
     """
-    ax = ax or plt.subplots(figsize=(5.5, 4.5))[1]
-    points = torch.stack([torch.as_tensor(w, dtype=torch.float64).detach().reshape(2)
-                          for path in paths.values() for w in path])
+    paths = {label: torch.stack([torch.as_tensor(w, dtype=torch.float64).detach().reshape(2) for w in path])
+             for label, path in paths.items()}
     if span is None:
+        points = torch.cat(list(paths.values()))
         low, high = points.min(0).values, points.max(0).values
         pad = 0.15 * (high - low).clamp_min(1e-3)
         span = (float(low[0] - pad[0]), float(high[0] + pad[0]), float(low[1] - pad[1]), float(high[1] + pad[1]))
-    xs = torch.linspace(span[0], span[1], 80, dtype=torch.float64)
-    ys = torch.linspace(span[2], span[3], 80, dtype=torch.float64)
-    gx, gy = torch.meshgrid(xs, ys, indexing="xy")
-    with torch.no_grad():
+
+    def loss_on_grid(P, Q):
+        flat = torch.stack([P.reshape(-1), Q.reshape(-1)], dim=1)
         try:  # one vectorised call when the loss allows it, else one call per grid point
-            z = torch.vmap(loss)(torch.stack([gx.reshape(-1), gy.reshape(-1)], dim=1)).reshape(gx.shape)
+            values = torch.vmap(loss)(flat)
         except Exception:
-            z = torch.tensor([[float(loss(torch.stack([a, b]))) for a, b in zip(row_x, row_y)]
-                              for row_x, row_y in zip(gx, gy)])
-    ax.contour(gx.numpy(), gy.numpy(), z.numpy(), levels=levels, cmap="Greys", linewidths=0.8)
-    for label, path in paths.items():
-        p = torch.stack([torch.as_tensor(w, dtype=torch.float64).detach().reshape(2) for w in path])
-        ax.plot(p[:, 0].tolist(), p[:, 1].tolist(), "o-", ms=3, lw=1.2, label=label)
-    if minimum is not None:
-        m = torch.as_tensor(minimum, dtype=torch.float64).reshape(2)
-        ax.plot([float(m[0])], [float(m[1])], "k*", ms=12, label="minimum")
-    ax.set_xlim(span[0], span[1])
-    ax.set_ylim(span[2], span[3])
-    ax.set_xlabel("w[0]")
-    ax.set_ylabel("w[1]")
-    ax.set_title(title)
-    ax.legend(fontsize=8)
-    return ax
+            values = torch.stack([loss(w) for w in flat])
+        return values.reshape(P.shape)
+
+    return descent_path(loss_on_grid, {label: p.tolist() for label, p in paths.items()},
+                        span[:2], span[2:], ax=ax, arrows=False, minimum=minimum,
+                        names=("w[0]", "w[1]"), levels=levels, title=title)
 
 
 def weights_vs_steps(runs, closed_form=None, ax=None, component=None, log_scale=True,
