@@ -6,22 +6,20 @@ MISTAKES = [
     Mistake(
         name="view_vjp_without_the_2",
         cell="vjp_of_view",
-        code='''
-def vjp_of_view(v):
-    """x.grad after (2 * x).view(2, 2).backward(v), for x of shape (4,): computed by hand."""
-    return v.reshape(4)
-''',
+        replace=[
+            ('    return 2 * v.reshape(4)\n',
+             '    return v.reshape(4)\n'),
+        ],
         loses=["vjp_of_view_tests"],
         feedback=["0.5 times the right answer"],
     ),
     Mistake(
         name="view_vjp_keeps_the_shape_of_v",
         cell="vjp_of_view",
-        code='''
-def vjp_of_view(v):
-    """x.grad after (2 * x).view(2, 2).backward(v), for x of shape (4,): computed by hand."""
-    return 2 * v
-''',
+        replace=[
+            ('    return 2 * v.reshape(4)\n',
+             '    return 2 * v\n'),
+        ],
         loses=["vjp_of_view_tests"],
         feedback=["must have shape (4,)", "another arrangement"],
     ),
@@ -29,29 +27,24 @@ def vjp_of_view(v):
     Mistake(
         name="sum_to_shape_only_leading_dims",
         cell="sum_to_shape",
-        code='''
-def sum_to_shape(grad, shape):
-    """Sum `grad` over the dimensions that broadcasting added, so it has shape `shape`."""
-    while grad.dim() > len(shape):
-        grad = grad.sum(dim=0)
-    return grad
-''',
+        replace=[
+            ('    shape = tuple(shape)\n',
+             ''),
+            ('    for dim, size in enumerate(shape):\n        if size == 1 and grad.shape[dim] != 1:\n            grad = grad.sum(dim=dim, keepdim=True)\n',
+             ''),
+        ],
         loses=["sum_to_shape_tests", "add_backward_tests", "mul_backward_tests"],
         feedback=["summed over the broadcast dimensions"],
     ),
     Mistake(
         name="sum_to_shape_drops_size_one_dims",
         cell="sum_to_shape",
-        code='''
-def sum_to_shape(grad, shape):
-    """Sum `grad` over the dimensions that broadcasting added, so it has shape `shape`."""
-    while grad.dim() > len(shape):
-        grad = grad.sum(dim=0)
-    for dim in reversed(range(len(shape))):
-        if shape[dim] == 1 and grad.shape[dim] != 1:
-            grad = grad.sum(dim=dim)
-    return grad
-''',
+        replace=[
+            ('    shape = tuple(shape)\n',
+             ''),
+            ('    for dim, size in enumerate(shape):\n        if size == 1 and grad.shape[dim] != 1:\n            grad = grad.sum(dim=dim, keepdim=True)\n',
+             '    for dim in reversed(range(len(shape))):\n        if shape[dim] == 1 and grad.shape[dim] != 1:\n            grad = grad.sum(dim=dim)\n'),
+        ],
         loses=["sum_to_shape_tests", "add_backward_tests", "mul_backward_tests"],
         feedback=["keepdim"],
     ),
@@ -59,22 +52,20 @@ def sum_to_shape(grad, shape):
     Mistake(
         name="add_grad_not_reduced",
         cell="add_backward",
-        code='''
-def add_backward(a_shape, b_shape, grad_out):
-    """(grad_a, grad_b) for out = a + b, with a of shape a_shape and b of shape b_shape."""
-    return grad_out, grad_out
-''',
+        replace=[
+            ('    return sum_to_shape(grad_out, a_shape), sum_to_shape(grad_out, b_shape)\n',
+             '    return grad_out, grad_out\n'),
+        ],
         loses=["add_backward_tests"],
         feedback=["summed over the broadcast dimensions", "grad_b (b of shape (3,))"],
     ),
     Mistake(
         name="add_grad_is_ones",
         cell="add_backward",
-        code='''
-def add_backward(a_shape, b_shape, grad_out):
-    """(grad_a, grad_b) for out = a + b, with a of shape a_shape and b of shape b_shape."""
-    return torch.ones(a_shape), torch.ones(b_shape)
-''',
+        replace=[
+            ('    return sum_to_shape(grad_out, a_shape), sum_to_shape(grad_out, b_shape)\n',
+             '    return torch.ones(a_shape), torch.ones(b_shape)\n'),
+        ],
         loses=["add_backward_tests"],
         feedback=["5 of 6 elements differ"],
     ),
@@ -82,22 +73,20 @@ def add_backward(a_shape, b_shape, grad_out):
     Mistake(
         name="mul_grads_swapped",
         cell="mul_backward",
-        code='''
-def mul_backward(a, b, grad_out):
-    """(grad_a, grad_b) for out = a * b (elementwise, with broadcasting)."""
-    return sum_to_shape(grad_out * a, a.shape), sum_to_shape(grad_out * b, b.shape)
-''',
+        replace=[
+            ('    return sum_to_shape(grad_out * b, a.shape), sum_to_shape(grad_out * a, b.shape)\n',
+             '    return sum_to_shape(grad_out * a, a.shape), sum_to_shape(grad_out * b, b.shape)\n'),
+        ],
         loses=["mul_backward_tests"],
         feedback=["swapped"],
     ),
     Mistake(
         name="mul_grad_not_reduced",
         cell="mul_backward",
-        code='''
-def mul_backward(a, b, grad_out):
-    """(grad_a, grad_b) for out = a * b (elementwise, with broadcasting)."""
-    return grad_out * b, grad_out * a
-''',
+        replace=[
+            ('    return sum_to_shape(grad_out * b, a.shape), sum_to_shape(grad_out * a, b.shape)\n',
+             '    return grad_out * b, grad_out * a\n'),
+        ],
         loses=["mul_backward_tests"],
         feedback=["summed over the broadcast dimensions"],
     ),
@@ -105,22 +94,20 @@ def mul_backward(a, b, grad_out):
     Mistake(
         name="matmul_transpose_missing",
         cell="matmul_backward",
-        code='''
-def matmul_backward(A, B, grad_out):
-    """(grad_A, grad_B) for out = A @ B, with A of shape (n, k) and B of shape (k, m)."""
-    return grad_out @ B, A @ grad_out
-''',
+        replace=[
+            ('    return grad_out @ B.T, A.T @ grad_out\n',
+             '    return grad_out @ B, A @ grad_out\n'),
+        ],
         loses=["matmul_backward_tests"],
         feedback=["mat1 and mat2 shapes cannot be multiplied", "needs a .T"],
     ),
     Mistake(
         name="matmul_grad_B_transposed",
         cell="matmul_backward",
-        code='''
-def matmul_backward(A, B, grad_out):
-    """(grad_A, grad_B) for out = A @ B, with A of shape (n, k) and B of shape (k, m)."""
-    return grad_out @ B.T, grad_out.T @ A
-''',
+        replace=[
+            ('    return grad_out @ B.T, A.T @ grad_out\n',
+             '    return grad_out @ B.T, grad_out.T @ A\n'),
+        ],
         loses=["matmul_backward_tests"],
         feedback=["transpose of the right shape"],
     ),
@@ -128,22 +115,20 @@ def matmul_backward(A, B, grad_out):
     Mistake(
         name="relu_gradient_one_at_zero",
         cell="relu_backward",
-        code='''
-def relu_backward(x, grad_out):
-    """The gradient of torch.relu(x) with respect to x, weighted by grad_out."""
-    return grad_out * (x >= 0).to(grad_out.dtype)
-''',
+        replace=[
+            ('    return grad_out * (x > 0).to(grad_out.dtype)\n',
+             '    return grad_out * (x >= 0).to(grad_out.dtype)\n'),
+        ],
         loses=["relu_backward_tests"],
         feedback=["at x == 0 torch's relu gradient is 0"],
     ),
     Mistake(
         name="relu_forgets_grad_out",
         cell="relu_backward",
-        code='''
-def relu_backward(x, grad_out):
-    """The gradient of torch.relu(x) with respect to x, weighted by grad_out."""
-    return (x > 0).to(x.dtype)
-''',
+        replace=[
+            ('    return grad_out * (x > 0).to(grad_out.dtype)\n',
+             '    return (x > 0).to(x.dtype)\n'),
+        ],
         loses=["relu_backward_tests"],
         feedback=["multiply it by grad_out"],
     ),
@@ -151,41 +136,32 @@ def relu_backward(x, grad_out):
     Mistake(
         name="sum_backward_ignores_removed_dims",
         cell="sum_backward",
-        code='''
-def sum_backward(x_shape, grad_out, dim=None, keepdim=False):
-    """The gradient of x.sum(dim=dim, keepdim=keepdim) with respect to x of shape x_shape."""
-    return grad_out.expand(x_shape).clone()
-''',
+        replace=[
+            ('    x_shape = tuple(x_shape)\n    if dim is not None and not keepdim:\n        dims = (dim,) if isinstance(dim, int) else tuple(dim)\n        for d in sorted(d % len(x_shape) for d in dims):\n            grad_out = grad_out.unsqueeze(d)\n',
+             ''),
+        ],
         loses=["sum_backward_tests", "mean_backward_tests"],
         feedback=["dim=1, keepdim=False", "sum_backward raised RuntimeError"],
     ),
     Mistake(
         name="sum_backward_unsqueezes_even_with_keepdim",
         cell="sum_backward",
-        code='''
-def sum_backward(x_shape, grad_out, dim=None, keepdim=False):
-    """The gradient of x.sum(dim=dim, keepdim=keepdim) with respect to x of shape x_shape."""
-    if dim is not None:
-        dims = (dim,) if isinstance(dim, int) else tuple(dim)
-        for d in sorted(d % len(x_shape) for d in dims):
-            grad_out = grad_out.unsqueeze(d)
-    return grad_out.expand(x_shape).clone()
-''',
+        replace=[
+            ('    x_shape = tuple(x_shape)\n    if dim is not None and not keepdim:\n',
+             '    if dim is not None:\n'),
+        ],
         loses=["sum_backward_tests", "mean_backward_tests"],
         feedback=["dim=1, keepdim=True"],
     ),
     Mistake(
         name="sum_backward_negative_dims_unsorted",
         cell="sum_backward",
-        code='''
-def sum_backward(x_shape, grad_out, dim=None, keepdim=False):
-    """The gradient of x.sum(dim=dim, keepdim=keepdim) with respect to x of shape x_shape."""
-    if dim is not None and not keepdim:
-        dims = (dim,) if isinstance(dim, int) else tuple(dim)
-        for d in dims:
-            grad_out = grad_out.unsqueeze(d)
-    return grad_out.expand(x_shape).clone()
-''',
+        replace=[
+            ('    x_shape = tuple(x_shape)\n',
+             ''),
+            ('        for d in sorted(d % len(x_shape) for d in dims):\n',
+             '        for d in dims:\n'),
+        ],
         loses=["sum_backward_tests", "mean_backward_tests"],
         feedback=["dim=(2, 0), keepdim=False"],
     ),
@@ -193,25 +169,20 @@ def sum_backward(x_shape, grad_out, dim=None, keepdim=False):
     Mistake(
         name="mean_backward_not_divided",
         cell="mean_backward",
-        code='''
-def mean_backward(x_shape, grad_out, dim=None, keepdim=False):
-    """The gradient of x.mean(dim=dim, keepdim=keepdim) with respect to x of shape x_shape."""
-    return sum_backward(x_shape, grad_out, dim=dim, keepdim=keepdim)
-''',
+        replace=[
+            ('    x_shape = tuple(x_shape)\n    if dim is None:\n        count = 1\n        for size in x_shape:\n            count *= size\n    else:\n        dims = (dim,) if isinstance(dim, int) else tuple(dim)\n        count = 1\n        for d in dims:\n            count *= x_shape[d]\n    return sum_backward(x_shape, grad_out, dim=dim, keepdim=keepdim) / count\n',
+             '    return sum_backward(x_shape, grad_out, dim=dim, keepdim=keepdim)\n'),
+        ],
         loses=["mean_backward_tests"],
         feedback=["N, the number of elements in each mean: a division by it is missing"],
     ),
     Mistake(
         name="mean_backward_divides_by_numel",
         cell="mean_backward",
-        code='''
-def mean_backward(x_shape, grad_out, dim=None, keepdim=False):
-    """The gradient of x.mean(dim=dim, keepdim=keepdim) with respect to x of shape x_shape."""
-    count = 1
-    for size in x_shape:
-        count *= size
-    return sum_backward(x_shape, grad_out, dim=dim, keepdim=keepdim) / count
-''',
+        replace=[
+            ('    x_shape = tuple(x_shape)\n    if dim is None:\n        count = 1\n        for size in x_shape:\n            count *= size\n    else:\n        dims = (dim,) if isinstance(dim, int) else tuple(dim)\n        count = 1\n        for d in dims:\n            count *= x_shape[d]\n',
+             '    count = 1\n    for size in x_shape:\n        count *= size\n'),
+        ],
         loses=["mean_backward_tests"],
         feedback=["dividing by all elements of x instead of N", "a division by it too many"],
     ),
@@ -219,22 +190,20 @@ def mean_backward(x_shape, grad_out, dim=None, keepdim=False):
     Mistake(
         name="pow_drops_the_factor_p",
         cell="pow_backward",
-        code='''
-def pow_backward(x, p, grad_out):
-    """The gradient of x ** p with respect to x (p a Python number), weighted by grad_out."""
-    return grad_out * x ** (p - 1)
-''',
+        replace=[
+            ('    return grad_out * p * x ** (p - 1)\n',
+             '    return grad_out * x ** (p - 1)\n'),
+        ],
         loses=["pow_backward_tests"],
         feedback=["p = 2", "0.5 times the right answer"],
     ),
     Mistake(
         name="pow_operator_precedence",
         cell="pow_backward",
-        code='''
-def pow_backward(x, p, grad_out):
-    """The gradient of x ** p with respect to x (p a Python number), weighted by grad_out."""
-    return grad_out * p * x ** p - 1
-''',
+        replace=[
+            ('    return grad_out * p * x ** (p - 1)\n',
+             '    return grad_out * p * x ** p - 1\n'),
+        ],
         loses=["pow_backward_tests"],
         feedback=["p = 2", "elements differ"],
     ),
@@ -242,22 +211,20 @@ def pow_backward(x, p, grad_out):
     Mistake(
         name="exp_forgets_grad_out",
         cell="exp_backward",
-        code='''
-def exp_backward(x, grad_out):
-    """The gradient of torch.exp(x) with respect to x, weighted by grad_out."""
-    return torch.exp(x)
-''',
+        replace=[
+            ('    return grad_out * torch.exp(x)\n',
+             '    return torch.exp(x)\n'),
+        ],
         loses=["exp_backward_tests"],
         feedback=["multiply it by grad_out"],
     ),
     Mistake(
         name="exp_power_rule",
         cell="exp_backward",
-        code='''
-def exp_backward(x, grad_out):
-    """The gradient of torch.exp(x) with respect to x, weighted by grad_out."""
-    return grad_out * x * torch.exp(x - 1)
-''',
+        replace=[
+            ('    return grad_out * torch.exp(x)\n',
+             '    return grad_out * x * torch.exp(x - 1)\n'),
+        ],
         loses=["exp_backward_tests"],
         feedback=["x = [-3, -1, 0, 1, 4]", "elements differ"],
     ),
@@ -265,22 +232,20 @@ def exp_backward(x, grad_out):
     Mistake(
         name="log_forgets_grad_out",
         cell="log_backward",
-        code='''
-def log_backward(x, grad_out):
-    """The gradient of torch.log(x) with respect to x (x > 0), weighted by grad_out."""
-    return 1 / x
-''',
+        replace=[
+            ('    return grad_out / x\n',
+             '    return 1 / x\n'),
+        ],
         loses=["log_backward_tests"],
         feedback=["multiply it by grad_out"],
     ),
     Mistake(
         name="log_derivative_of_reciprocal",
         cell="log_backward",
-        code='''
-def log_backward(x, grad_out):
-    """The gradient of torch.log(x) with respect to x (x > 0), weighted by grad_out."""
-    return -grad_out / x ** 2
-''',
+        replace=[
+            ('    return grad_out / x\n',
+             '    return -grad_out / x ** 2\n'),
+        ],
         loses=["log_backward_tests"],
         feedback=["x = [0.1, 0.5, 1, 2, 10]", "elements differ"],
     ),
@@ -288,23 +253,20 @@ def log_backward(x, grad_out):
     Mistake(
         name="tanh_uses_x_not_tanh_x",
         cell="tanh_backward",
-        code='''
-def tanh_backward(x, grad_out):
-    """The gradient of torch.tanh(x) with respect to x, weighted by grad_out."""
-    return grad_out * (1 - x ** 2)
-''',
+        replace=[
+            ('    return grad_out * (1 - torch.tanh(x) ** 2)\n',
+             '    return grad_out * (1 - x ** 2)\n'),
+        ],
         loses=["tanh_backward_tests"],
         feedback=["x = [-100, -2, 0, 0.5, 3, 100]", "elements differ"],
     ),
     Mistake(
         name="tanh_from_raw_exponentials",
         cell="tanh_backward",
-        code='''
-def tanh_backward(x, grad_out):
-    """The gradient of torch.tanh(x) with respect to x, weighted by grad_out."""
-    t = (torch.exp(x) - torch.exp(-x)) / (torch.exp(x) + torch.exp(-x))
-    return grad_out * (1 - t ** 2)
-''',
+        replace=[
+            ('    return grad_out * (1 - torch.tanh(x) ** 2)\n',
+             '    t = (torch.exp(x) - torch.exp(-x)) / (torch.exp(x) + torch.exp(-x))\n    return grad_out * (1 - t ** 2)\n'),
+        ],
         loses=["tanh_backward_tests"],
         feedback=["contains NaN", "exp of a large number"],
     ),
@@ -312,24 +274,20 @@ def tanh_backward(x, grad_out):
     Mistake(
         name="sigmoid_from_raw_exponentials",
         cell="sigmoid_backward",
-        code='''
-def sigmoid_backward(x, grad_out):
-    """The gradient of torch.sigmoid(x) with respect to x, weighted by grad_out."""
-    e = torch.exp(-x)
-    return grad_out * e / (1 + e) ** 2
-''',
+        replace=[
+            ('    s = torch.sigmoid(x)\n    return grad_out * s * (1 - s)\n',
+             '    e = torch.exp(-x)\n    return grad_out * e / (1 + e) ** 2\n'),
+        ],
         loses=["sigmoid_backward_tests"],
         feedback=["contains NaN", "exp of a large number"],
     ),
     Mistake(
         name="sigmoid_missing_one_minus",
         cell="sigmoid_backward",
-        code='''
-def sigmoid_backward(x, grad_out):
-    """The gradient of torch.sigmoid(x) with respect to x, weighted by grad_out."""
-    s = torch.sigmoid(x)
-    return grad_out * s
-''',
+        replace=[
+            ('    return grad_out * s * (1 - s)\n',
+             '    return grad_out * s\n'),
+        ],
         loses=["sigmoid_backward_tests"],
         feedback=["x = [-100, -2, 0, 0.5, 3, 100]", "elements differ"],
     ),

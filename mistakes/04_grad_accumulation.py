@@ -109,40 +109,26 @@ MISTAKES = [
     Mistake(
         name="microbatch_one_backward_for_all",
         cell="microbatch_grads",
-        code='''
-def microbatch_grads(loss_fn, params, X, y, micro_batch_size):
-    """Gradients of the mean loss loss_fn(X, y) w.r.t. params, accumulated over micro-batches.
-
-    Each param's .grad is left as it was found.
-    """
-    saved = [p.grad for p in params]
-    for p in params:
-        p.grad = None
-    total = X.shape[0]
-    loss = 0
-    for start in range(0, total, micro_batch_size):
-        X_b, y_b = X[start:start + micro_batch_size], y[start:start + micro_batch_size]
-        loss = loss + loss_fn(X_b, y_b) * (X_b.shape[0] / total)
-    loss.backward()
-    grads = [p.grad for p in params]
-    for p, g in zip(params, saved):
-        p.grad = g
-    return grads
-''',
+        replace=[
+            ('    saved = [p.grad for p in params]           # stale gradients: put back at the end\n',
+             '    saved = [p.grad for p in params]\n'),
+            ('        p.grad = None                          # not zero_(): that would wipe the saved tensors\n',
+             '        p.grad = None\n'),
+            ('    for start in range(0, total, micro_batch_size):\n',
+             '    loss = 0\n    for start in range(0, total, micro_batch_size):\n'),
+            ('        (loss_fn(X_b, y_b) * (X_b.shape[0] / total)).backward()   # weight |B_b| / N\n',
+             '        loss = loss + loss_fn(X_b, y_b) * (X_b.shape[0] / total)\n    loss.backward()\n'),
+        ],
         loses=["microbatch_grads_tests"],
         feedback=["micro-batch graphs existed at once", "call backward() on each micro-batch"],
     ),
     Mistake(
         name="microbatch_whole_batch_at_once",
         cell="microbatch_grads",
-        code='''
-def microbatch_grads(loss_fn, params, X, y, micro_batch_size):
-    """Gradients of the mean loss loss_fn(X, y) w.r.t. params, accumulated over micro-batches.
-
-    Each param's .grad is left as it was found.
-    """
-    return list(torch.autograd.grad(loss_fn(X, y), params))
-''',
+        replace=[
+            ('    saved = [p.grad for p in params]           # stale gradients: put back at the end\n    for p in params:\n        p.grad = None                          # not zero_(): that would wipe the saved tensors\n    total = X.shape[0]\n    for start in range(0, total, micro_batch_size):\n        X_b, y_b = X[start:start + micro_batch_size], y[start:start + micro_batch_size]\n        (loss_fn(X_b, y_b) * (X_b.shape[0] / total)).backward()   # weight |B_b| / N\n    grads = [p.grad for p in params]\n    for p, g in zip(params, saved):\n        p.grad = g\n    return grads\n',
+             '    return list(torch.autograd.grad(loss_fn(X, y), params))\n'),
+        ],
         loses=["microbatch_grads_tests"],
         feedback=["loss_fn was called on batches of sizes [10]"],
     ),

@@ -20,15 +20,10 @@ MISTAKES = [
     Mistake(
         name="sgd_updates_outside_no_grad",
         cell="sgd_step_",
-        code='''
-def sgd_step_(params, lr):
-    """One step of gradient descent, in place: p -= lr * p.grad for each param, then clear p.grad."""
-    for p in params:
-        if p.grad is None:
-            continue
-        p -= lr * p.grad
-        p.grad.zero_()
-''',
+        replace=[
+            ('    with torch.no_grad():\n        for p in params:\n            if p.grad is None:\n                continue\n            p -= lr * p.grad\n            p.grad.zero_()\n',
+             '    for p in params:\n        if p.grad is None:\n            continue\n        p -= lr * p.grad\n        p.grad.zero_()\n'),
+        ],
         loses=["sgd_step__tests"],
         feedback=["sgd_step_ raised RuntimeError: a leaf Variable that requires grad is being used in an "
                   "in-place operation.\nHint: You changed a leaf that requires grad in place while autograd "
@@ -37,16 +32,10 @@ def sgd_step_(params, lr):
     Mistake(
         name="sgd_switches_grad_mode_off_for_good",
         cell="sgd_step_",
-        code='''
-def sgd_step_(params, lr):
-    """One step of gradient descent, in place: p -= lr * p.grad for each param, then clear p.grad."""
-    torch.set_grad_enabled(False)
-    for p in params:
-        if p.grad is None:
-            continue
-        p -= lr * p.grad
-        p.grad.zero_()
-''',
+        replace=[
+            ('    with torch.no_grad():\n        for p in params:\n            if p.grad is None:\n                continue\n            p -= lr * p.grad\n            p.grad.zero_()\n',
+             '    torch.set_grad_enabled(False)\n    for p in params:\n        if p.grad is None:\n            continue\n        p -= lr * p.grad\n        p.grad.zero_()\n'),
+        ],
         loses=["sgd_step__tests"],
         feedback=["grad mode was on before sgd_step_ and off after it"],
     ),

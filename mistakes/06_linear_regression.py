@@ -6,26 +6,24 @@ MISTAKES = [
     Mistake(
         name="noise_with_std_one",
         cell="synthetic_data",
-        code='''
-def synthetic_data(w, b, num_examples, generator=None):
-    X = torch.randn(num_examples, len(w), generator=generator, dtype=w.dtype)
-    y = X @ w + b
-    y = y + torch.randn(y.shape, generator=generator, dtype=w.dtype)
-    return X, y.reshape(-1, 1)
-''',
+        replace=[
+            ('    """Generate y = Xw + b + noise, with noise ~ N(0, 0.01^2); returns (X, y), y of shape (n, 1)."""\n',
+             ''),
+            ('    y = y + 0.01 * torch.randn(y.shape, generator=generator, dtype=w.dtype)\n',
+             '    y = y + torch.randn(y.shape, generator=generator, dtype=w.dtype)\n'),
+        ],
         loses=["synthetic_data_tests"],
         feedback=["must have std 0.01"],
     ),
     Mistake(
         name="labels_not_a_column",
         cell="synthetic_data",
-        code='''
-def synthetic_data(w, b, num_examples, generator=None):
-    X = torch.randn(num_examples, len(w), generator=generator, dtype=w.dtype)
-    y = X @ w + b
-    y = y + 0.01 * torch.randn(y.shape, generator=generator, dtype=w.dtype)
-    return X, y
-''',
+        replace=[
+            ('    """Generate y = Xw + b + noise, with noise ~ N(0, 0.01^2); returns (X, y), y of shape (n, 1)."""\n',
+             ''),
+            ('    return X, y.reshape(-1, 1)\n',
+             '    return X, y\n'),
+        ],
         loses=["synthetic_data_tests"],
         feedback=["must be a column", "reshape(-1, 1)"],
     ),
@@ -46,55 +44,52 @@ def synthetic_data(w, b, num_examples, generator=None):
     Mistake(
         name="not_shuffled",
         cell="data_iter",
-        code='''
-def data_iter(batch_size, features, labels, generator=None):
-    num_examples = len(features)
-    for start in range(0, num_examples, batch_size):
-        yield features[start:start + batch_size], labels[start:start + batch_size]
-''',
+        replace=[
+            ('    """Yield (X_batch, y_batch) minibatches: every example once, in a shuffled order."""\n',
+             ''),
+            ('    indices = torch.randperm(num_examples, generator=generator)\n',
+             ''),
+            ('        batch_indices = indices[start:start + batch_size]\n        yield features[batch_indices], labels[batch_indices]\n',
+             '        yield features[start:start + batch_size], labels[start:start + batch_size]\n'),
+        ],
         loses=["data_iter_tests"],
         feedback=["stored order", "torch.randperm"],
     ),
     Mistake(
         name="last_batch_dropped",
         cell="data_iter",
-        code='''
-def data_iter(batch_size, features, labels, generator=None):
-    num_examples = len(features)
-    indices = torch.randperm(num_examples, generator=generator)
-    for start in range(0, num_examples - batch_size + 1, batch_size):
-        batch_indices = indices[start:start + batch_size]
-        yield features[batch_indices], labels[batch_indices]
-''',
+        replace=[
+            ('    """Yield (X_batch, y_batch) minibatches: every example once, in a shuffled order."""\n',
+             ''),
+            ('    for start in range(0, num_examples, batch_size):\n',
+             '    for start in range(0, num_examples - batch_size + 1, batch_size):\n'),
+        ],
         loses=["data_iter_tests", "train_linreg_tests"],
         feedback=["The last batch may be smaller"],
     ),
     Mistake(
         name="sampled_with_replacement",
         cell="data_iter",
-        code='''
-def data_iter(batch_size, features, labels, generator=None):
-    num_examples = len(features)
-    indices = torch.randint(0, num_examples, (num_examples,), generator=generator)
-    for start in range(0, num_examples, batch_size):
-        batch_indices = indices[start:start + batch_size]
-        yield features[batch_indices], labels[batch_indices]
-''',
+        replace=[
+            ('    """Yield (X_batch, y_batch) minibatches: every example once, in a shuffled order."""\n',
+             ''),
+            ('    indices = torch.randperm(num_examples, generator=generator)\n',
+             '    indices = torch.randint(0, num_examples, (num_examples,), generator=generator)\n'),
+        ],
         loses=["data_iter_tests"],
         feedback=["exactly once", "not torch.randint"],
     ),
     Mistake(
         name="features_and_labels_shuffled_apart",
         cell="data_iter",
-        code='''
-def data_iter(batch_size, features, labels, generator=None):
-    num_examples = len(features)
-    feature_order = torch.randperm(num_examples, generator=generator)
-    label_order = torch.randperm(num_examples, generator=generator)
-    for start in range(0, num_examples, batch_size):
-        yield (features[feature_order[start:start + batch_size]],
-               labels[label_order[start:start + batch_size]])
-''',
+        replace=[
+            ('    """Yield (X_batch, y_batch) minibatches: every example once, in a shuffled order."""\n',
+             ''),
+            ('    indices = torch.randperm(num_examples, generator=generator)\n',
+             '    feature_order = torch.randperm(num_examples, generator=generator)\n    label_order = torch.randperm(num_examples, generator=generator)\n'),
+            ('        batch_indices = indices[start:start + batch_size]\n        yield features[batch_indices], labels[batch_indices]\n',
+             '        yield (features[feature_order[start:start + batch_size]],\n               labels[label_order[start:start + batch_size]])\n'),
+        ],
         loses=["data_iter_tests", "train_linreg_tests"],
         feedback=["paired with its label"],
     ),
@@ -200,25 +195,24 @@ def linreg_grads(X, y, w, b):
     Mistake(
         name="no_division_by_batch_size",
         cell="sgd",
-        code='''
-def sgd(params, lr, batch_size):
-    with torch.no_grad():
-        for param in params:
-            param -= lr * param.grad
-            param.grad.zero_()
-''',
+        replace=[
+            ('    """Minibatch stochastic gradient descent: param -= lr * param.grad / batch_size, then zero the grad."""\n',
+             ''),
+            ('            param -= lr * param.grad / batch_size\n',
+             '            param -= lr * param.grad\n'),
+        ],
         loses=["sgd_tests"],
         feedback=["the batch size"],
     ),
     Mistake(
         name="grads_not_zeroed",
         cell="sgd",
-        code='''
-def sgd(params, lr, batch_size):
-    with torch.no_grad():
-        for param in params:
-            param -= lr * param.grad / batch_size
-''',
+        replace=[
+            ('    """Minibatch stochastic gradient descent: param -= lr * param.grad / batch_size, then zero the grad."""\n',
+             ''),
+            ('            param.grad.zero_()\n',
+             ''),
+        ],
         loses=["sgd_tests", "train_linreg_tests"],
         feedback=["zero it"],
     ),

@@ -6,59 +6,10 @@ MISTAKES = [
     Mistake(
         name='assign_instead_of_accumulate',
         cell='Value',
-        code='''
-class Value:
-    """A scalar that remembers how it was computed, so that it can backpropagate."""
-
-    def __init__(self, data, _children=(), _op=""):
-        self.data = float(data)
-        self.grad = 0.0                  # d(output)/d(self), filled in by backward()
-        self._backward = lambda: None    # passes out.grad on to the inputs; set by the op
-        self._prev = tuple(_children)    # the Values this one was computed from
-        self._op = _op                   # the op that made it, for printing and drawing
-
-    def __repr__(self):
-        return f"Value(data={self.data:.6g}, grad={self.grad:.6g})"
-
-    def __add__(self, other):
-        """self + other, where other is a Value or a plain number."""
-        other = other if isinstance(other, Value) else Value(other)
-        out = Value(self.data + other.data, (self, other), "+")
-
-        def _backward():
-            # d(out)/d(self) = 1 and d(out)/d(other) = 1, times out.grad (the chain rule),
-            # ADDED to what the inputs already hold: they may be used elsewhere too.
-            self.grad += out.grad
-            other.grad += out.grad
-        out._backward = _backward
-        return out
-
-    def __mul__(self, other):
-        """self * other, where other is a Value or a plain number."""
-        other = other if isinstance(other, Value) else Value(other)
-        out = Value(self.data * other.data, (self, other), "*")
-        def _backward():
-            self.grad = other.data * out.grad
-            other.grad = self.data * out.grad
-        out._backward = _backward
-        return out
-
-    def backward(self):
-        """Set self.grad to 1, then run every node's _backward once, each after all its users."""
-        order, visited = [], set()
-
-        def visit(node):               # depth first: a node goes in after all its inputs
-            if node not in visited:
-                visited.add(node)
-                for child in node._prev:
-                    visit(child)
-                order.append(node)
-
-        visit(self)
-        self.grad = 1.0
-        for node in reversed(order):   # the output first, each node after all its users
-            node._backward()
-''',
+        replace=[
+            ('            self.grad += other.data * out.grad\n            other.grad += self.data * out.grad\n',
+             '            self.grad = other.data * out.grad\n            other.grad = self.data * out.grad\n'),
+        ],
         loses=['Value_reuse_tests', 'Value_graph_tests'],
         feedback=['instead of adding to it (`x.grad += ...`)'],
     ),
@@ -66,54 +17,14 @@ class Value:
     Mistake(
         name='recursive_backward_without_topological_order',
         cell='Value',
-        code='''
-class Value:
-    """A scalar that remembers how it was computed, so that it can backpropagate."""
-
-    def __init__(self, data, _children=(), _op=""):
-        self.data = float(data)
-        self.grad = 0.0                  # d(output)/d(self), filled in by backward()
-        self._backward = lambda: None    # passes out.grad on to the inputs; set by the op
-        self._prev = tuple(_children)    # the Values this one was computed from
-        self._op = _op                   # the op that made it, for printing and drawing
-
-    def __repr__(self):
-        return f"Value(data={self.data:.6g}, grad={self.grad:.6g})"
-
-    def __add__(self, other):
-        """self + other, where other is a Value or a plain number."""
-        other = other if isinstance(other, Value) else Value(other)
-        out = Value(self.data + other.data, (self, other), "+")
-
-        def _backward():
-            # d(out)/d(self) = 1 and d(out)/d(other) = 1, times out.grad (the chain rule),
-            # ADDED to what the inputs already hold: they may be used elsewhere too.
-            self.grad += out.grad
-            other.grad += out.grad
-        out._backward = _backward
-        return out
-
-    def __mul__(self, other):
-        """self * other, where other is a Value or a plain number."""
-        other = other if isinstance(other, Value) else Value(other)
-        out = Value(self.data * other.data, (self, other), "*")
-        def _backward():
-            self.grad += other.data * out.grad
-            other.grad += self.data * out.grad
-        out._backward = _backward
-        return out
-
-    def backward(self):
-        """Set self.grad to 1, then run every node's _backward once, each after all its users."""
-        self.grad = 1.0
-
-        def propagate(node):           # pass the gradient on, then recurse into the inputs
-            node._backward()
-            for child in node._prev:
-                propagate(child)
-
-        propagate(self)
-''',
+        replace=[
+            ('        order, visited = [], set()\n',
+             '        self.grad = 1.0\n'),
+            ('        def visit(node):               # depth first: a node goes in after all its inputs\n            if node not in visited:\n                visited.add(node)\n                for child in node._prev:\n                    visit(child)\n                order.append(node)\n',
+             '        def propagate(node):           # pass the gradient on, then recurse into the inputs\n            node._backward()\n            for child in node._prev:\n                propagate(child)\n'),
+            ('        visit(self)\n        self.grad = 1.0\n        for node in reversed(order):   # the output first, each node after all its users\n            node._backward()\n',
+             '        propagate(self)\n'),
+        ],
         loses=['Value_reuse_tests', 'Value_graph_tests'],
         feedback=['visited twice', 'topological order'],
     ),
@@ -121,59 +32,10 @@ class Value:
     Mistake(
         name='topological_order_not_reversed',
         cell='Value',
-        code='''
-class Value:
-    """A scalar that remembers how it was computed, so that it can backpropagate."""
-
-    def __init__(self, data, _children=(), _op=""):
-        self.data = float(data)
-        self.grad = 0.0                  # d(output)/d(self), filled in by backward()
-        self._backward = lambda: None    # passes out.grad on to the inputs; set by the op
-        self._prev = tuple(_children)    # the Values this one was computed from
-        self._op = _op                   # the op that made it, for printing and drawing
-
-    def __repr__(self):
-        return f"Value(data={self.data:.6g}, grad={self.grad:.6g})"
-
-    def __add__(self, other):
-        """self + other, where other is a Value or a plain number."""
-        other = other if isinstance(other, Value) else Value(other)
-        out = Value(self.data + other.data, (self, other), "+")
-
-        def _backward():
-            # d(out)/d(self) = 1 and d(out)/d(other) = 1, times out.grad (the chain rule),
-            # ADDED to what the inputs already hold: they may be used elsewhere too.
-            self.grad += out.grad
-            other.grad += out.grad
-        out._backward = _backward
-        return out
-
-    def __mul__(self, other):
-        """self * other, where other is a Value or a plain number."""
-        other = other if isinstance(other, Value) else Value(other)
-        out = Value(self.data * other.data, (self, other), "*")
-        def _backward():
-            self.grad += other.data * out.grad
-            other.grad += self.data * out.grad
-        out._backward = _backward
-        return out
-
-    def backward(self):
-        """Set self.grad to 1, then run every node's _backward once, each after all its users."""
-        order, visited = [], set()
-
-        def visit(node):               # depth first: a node goes in after all its inputs
-            if node not in visited:
-                visited.add(node)
-                for child in node._prev:
-                    visit(child)
-                order.append(node)
-
-        visit(self)
-        self.grad = 1.0
-        for node in order:
-            node._backward()
-''',
+        replace=[
+            ('        for node in reversed(order):   # the output first, each node after all its users\n',
+             '        for node in order:\n'),
+        ],
         loses=['Value_tests', 'Value_reuse_tests', 'Value_ops_tests', 'Value_graph_tests'],
         feedback=['reverse topological order'],
     ),
@@ -181,105 +43,10 @@ class Value:
     Mistake(
         name='tanh_derivative_without_square',
         cell='Value_ops',
-        code='''
-import math
-
-
-def add_to_class(cls):
-    """Decorator: attach the function below it to `cls` as a method of the same name."""
-    def attach(fn):
-        setattr(cls, fn.__name__, fn)
-        return fn
-    return attach
-
-
-@add_to_class(Value)
-def __radd__(self, other):           # other + self, other a number
-    return self + other
-
-
-@add_to_class(Value)
-def __rmul__(self, other):           # other * self
-    return self * other
-
-
-@add_to_class(Value)
-def __neg__(self):                   # -self
-    return self * -1
-
-
-@add_to_class(Value)
-def __sub__(self, other):            # self - other
-    return self + (-other)
-
-
-@add_to_class(Value)
-def __rsub__(self, other):           # other - self, other a number
-    return other + (-self)
-
-
-@add_to_class(Value)
-def __pow__(self, p):                # self ** p, p a plain number (int or float)
-    assert isinstance(p, (int, float)), "only a number exponent is supported"
-    out = Value(self.data ** p, (self,), f"**{p}")
-
-    def _backward():
-        self.grad += p * self.data ** (p - 1) * out.grad
-    out._backward = _backward
-    return out
-
-
-@add_to_class(Value)
-def __truediv__(self, other):        # self / other
-    return self * other ** -1 if isinstance(other, Value) else self * (1.0 / other)
-
-
-@add_to_class(Value)
-def __rtruediv__(self, other):       # other / self, other a number
-    return other * self ** -1
-
-
-@add_to_class(Value)
-def relu(self):
-    out = Value(self.data if self.data > 0 else 0.0, (self,), "relu")
-
-    def _backward():
-        self.grad += (1.0 if self.data > 0 else 0.0) * out.grad
-    out._backward = _backward
-    return out
-
-
-@add_to_class(Value)
-def tanh(self):
-    t = math.tanh(self.data)
-    out = Value(t, (self,), "tanh")
-
-    def _backward():
-        self.grad += (1 - t) * out.grad
-    out._backward = _backward
-    return out
-
-
-@add_to_class(Value)
-def exp(self):
-    e = math.exp(self.data)
-    out = Value(e, (self,), "exp")
-
-    def _backward():
-        self.grad += e * out.grad
-    out._backward = _backward
-    return out
-
-
-@add_to_class(Value)
-def log(self):
-    out = Value(math.log(self.data), (self,), "log")
-
-    def _backward():
-        self.grad += out.grad / self.data
-    out._backward = _backward
-    return out
-''',
+        replace=[
+            ('        self.grad += (1 - t ** 2) * out.grad\n',
+             '        self.grad += (1 - t) * out.grad\n'),
+        ],
         loses=['Value_ops_tests', 'Value_graph_tests'],
         feedback=['1 - tanh(a)**2'],
     ),
@@ -287,105 +54,10 @@ def log(self):
     Mistake(
         name='relu_passes_gradient_at_negative_inputs',
         cell='Value_ops',
-        code='''
-import math
-
-
-def add_to_class(cls):
-    """Decorator: attach the function below it to `cls` as a method of the same name."""
-    def attach(fn):
-        setattr(cls, fn.__name__, fn)
-        return fn
-    return attach
-
-
-@add_to_class(Value)
-def __radd__(self, other):           # other + self, other a number
-    return self + other
-
-
-@add_to_class(Value)
-def __rmul__(self, other):           # other * self
-    return self * other
-
-
-@add_to_class(Value)
-def __neg__(self):                   # -self
-    return self * -1
-
-
-@add_to_class(Value)
-def __sub__(self, other):            # self - other
-    return self + (-other)
-
-
-@add_to_class(Value)
-def __rsub__(self, other):           # other - self, other a number
-    return other + (-self)
-
-
-@add_to_class(Value)
-def __pow__(self, p):                # self ** p, p a plain number (int or float)
-    assert isinstance(p, (int, float)), "only a number exponent is supported"
-    out = Value(self.data ** p, (self,), f"**{p}")
-
-    def _backward():
-        self.grad += p * self.data ** (p - 1) * out.grad
-    out._backward = _backward
-    return out
-
-
-@add_to_class(Value)
-def __truediv__(self, other):        # self / other
-    return self * other ** -1 if isinstance(other, Value) else self * (1.0 / other)
-
-
-@add_to_class(Value)
-def __rtruediv__(self, other):       # other / self, other a number
-    return other * self ** -1
-
-
-@add_to_class(Value)
-def relu(self):
-    out = Value(self.data if self.data > 0 else 0.0, (self,), "relu")
-
-    def _backward():
-        self.grad += out.grad
-    out._backward = _backward
-    return out
-
-
-@add_to_class(Value)
-def tanh(self):
-    t = math.tanh(self.data)
-    out = Value(t, (self,), "tanh")
-
-    def _backward():
-        self.grad += (1 - t ** 2) * out.grad
-    out._backward = _backward
-    return out
-
-
-@add_to_class(Value)
-def exp(self):
-    e = math.exp(self.data)
-    out = Value(e, (self,), "exp")
-
-    def _backward():
-        self.grad += e * out.grad
-    out._backward = _backward
-    return out
-
-
-@add_to_class(Value)
-def log(self):
-    out = Value(math.log(self.data), (self,), "log")
-
-    def _backward():
-        self.grad += out.grad / self.data
-    out._backward = _backward
-    return out
-''',
+        replace=[
+            ('        self.grad += (1.0 if self.data > 0 else 0.0) * out.grad\n',
+             '        self.grad += out.grad\n'),
+        ],
         loses=['Value_ops_tests', 'Value_graph_tests'],
         feedback=['relu passes no gradient where its input is negative'],
     ),
@@ -393,105 +65,10 @@ def log(self):
     Mistake(
         name='rsub_computes_self_minus_other',
         cell='Value_ops',
-        code='''
-import math
-
-
-def add_to_class(cls):
-    """Decorator: attach the function below it to `cls` as a method of the same name."""
-    def attach(fn):
-        setattr(cls, fn.__name__, fn)
-        return fn
-    return attach
-
-
-@add_to_class(Value)
-def __radd__(self, other):           # other + self, other a number
-    return self + other
-
-
-@add_to_class(Value)
-def __rmul__(self, other):           # other * self
-    return self * other
-
-
-@add_to_class(Value)
-def __neg__(self):                   # -self
-    return self * -1
-
-
-@add_to_class(Value)
-def __sub__(self, other):            # self - other
-    return self + (-other)
-
-
-@add_to_class(Value)
-def __rsub__(self, other):           # other - self, other a number
-    return self - other
-
-
-@add_to_class(Value)
-def __pow__(self, p):                # self ** p, p a plain number (int or float)
-    assert isinstance(p, (int, float)), "only a number exponent is supported"
-    out = Value(self.data ** p, (self,), f"**{p}")
-
-    def _backward():
-        self.grad += p * self.data ** (p - 1) * out.grad
-    out._backward = _backward
-    return out
-
-
-@add_to_class(Value)
-def __truediv__(self, other):        # self / other
-    return self * other ** -1 if isinstance(other, Value) else self * (1.0 / other)
-
-
-@add_to_class(Value)
-def __rtruediv__(self, other):       # other / self, other a number
-    return other * self ** -1
-
-
-@add_to_class(Value)
-def relu(self):
-    out = Value(self.data if self.data > 0 else 0.0, (self,), "relu")
-
-    def _backward():
-        self.grad += (1.0 if self.data > 0 else 0.0) * out.grad
-    out._backward = _backward
-    return out
-
-
-@add_to_class(Value)
-def tanh(self):
-    t = math.tanh(self.data)
-    out = Value(t, (self,), "tanh")
-
-    def _backward():
-        self.grad += (1 - t ** 2) * out.grad
-    out._backward = _backward
-    return out
-
-
-@add_to_class(Value)
-def exp(self):
-    e = math.exp(self.data)
-    out = Value(e, (self,), "exp")
-
-    def _backward():
-        self.grad += e * out.grad
-    out._backward = _backward
-    return out
-
-
-@add_to_class(Value)
-def log(self):
-    out = Value(math.log(self.data), (self,), "log")
-
-    def _backward():
-        self.grad += out.grad / self.data
-    out._backward = _backward
-    return out
-''',
+        replace=[
+            ('    return other + (-self)\n',
+             '    return self - other\n'),
+        ],
         loses=['Value_ops_tests', 'Value_graph_tests'],
         feedback=['must compute other - self'],
     ),
@@ -499,105 +76,10 @@ def log(self):
     Mistake(
         name='rtruediv_computes_self_over_other',
         cell='Value_ops',
-        code='''
-import math
-
-
-def add_to_class(cls):
-    """Decorator: attach the function below it to `cls` as a method of the same name."""
-    def attach(fn):
-        setattr(cls, fn.__name__, fn)
-        return fn
-    return attach
-
-
-@add_to_class(Value)
-def __radd__(self, other):           # other + self, other a number
-    return self + other
-
-
-@add_to_class(Value)
-def __rmul__(self, other):           # other * self
-    return self * other
-
-
-@add_to_class(Value)
-def __neg__(self):                   # -self
-    return self * -1
-
-
-@add_to_class(Value)
-def __sub__(self, other):            # self - other
-    return self + (-other)
-
-
-@add_to_class(Value)
-def __rsub__(self, other):           # other - self, other a number
-    return other + (-self)
-
-
-@add_to_class(Value)
-def __pow__(self, p):                # self ** p, p a plain number (int or float)
-    assert isinstance(p, (int, float)), "only a number exponent is supported"
-    out = Value(self.data ** p, (self,), f"**{p}")
-
-    def _backward():
-        self.grad += p * self.data ** (p - 1) * out.grad
-    out._backward = _backward
-    return out
-
-
-@add_to_class(Value)
-def __truediv__(self, other):        # self / other
-    return self * other ** -1 if isinstance(other, Value) else self * (1.0 / other)
-
-
-@add_to_class(Value)
-def __rtruediv__(self, other):       # other / self, other a number
-    return self / other
-
-
-@add_to_class(Value)
-def relu(self):
-    out = Value(self.data if self.data > 0 else 0.0, (self,), "relu")
-
-    def _backward():
-        self.grad += (1.0 if self.data > 0 else 0.0) * out.grad
-    out._backward = _backward
-    return out
-
-
-@add_to_class(Value)
-def tanh(self):
-    t = math.tanh(self.data)
-    out = Value(t, (self,), "tanh")
-
-    def _backward():
-        self.grad += (1 - t ** 2) * out.grad
-    out._backward = _backward
-    return out
-
-
-@add_to_class(Value)
-def exp(self):
-    e = math.exp(self.data)
-    out = Value(e, (self,), "exp")
-
-    def _backward():
-        self.grad += e * out.grad
-    out._backward = _backward
-    return out
-
-
-@add_to_class(Value)
-def log(self):
-    out = Value(math.log(self.data), (self,), "log")
-
-    def _backward():
-        self.grad += out.grad / self.data
-    out._backward = _backward
-    return out
-''',
+        replace=[
+            ('    return other * self ** -1\n',
+             '    return self / other\n'),
+        ],
         loses=['Value_ops_tests', 'Value_graph_tests'],
         feedback=['must compute other / self'],
     ),
@@ -605,105 +87,10 @@ def log(self):
     Mistake(
         name='pow_derivative_keeps_exponent',
         cell='Value_ops',
-        code='''
-import math
-
-
-def add_to_class(cls):
-    """Decorator: attach the function below it to `cls` as a method of the same name."""
-    def attach(fn):
-        setattr(cls, fn.__name__, fn)
-        return fn
-    return attach
-
-
-@add_to_class(Value)
-def __radd__(self, other):           # other + self, other a number
-    return self + other
-
-
-@add_to_class(Value)
-def __rmul__(self, other):           # other * self
-    return self * other
-
-
-@add_to_class(Value)
-def __neg__(self):                   # -self
-    return self * -1
-
-
-@add_to_class(Value)
-def __sub__(self, other):            # self - other
-    return self + (-other)
-
-
-@add_to_class(Value)
-def __rsub__(self, other):           # other - self, other a number
-    return other + (-self)
-
-
-@add_to_class(Value)
-def __pow__(self, p):                # self ** p, p a plain number (int or float)
-    assert isinstance(p, (int, float)), "only a number exponent is supported"
-    out = Value(self.data ** p, (self,), f"**{p}")
-
-    def _backward():
-        self.grad += p * self.data ** p * out.grad
-    out._backward = _backward
-    return out
-
-
-@add_to_class(Value)
-def __truediv__(self, other):        # self / other
-    return self * other ** -1 if isinstance(other, Value) else self * (1.0 / other)
-
-
-@add_to_class(Value)
-def __rtruediv__(self, other):       # other / self, other a number
-    return other * self ** -1
-
-
-@add_to_class(Value)
-def relu(self):
-    out = Value(self.data if self.data > 0 else 0.0, (self,), "relu")
-
-    def _backward():
-        self.grad += (1.0 if self.data > 0 else 0.0) * out.grad
-    out._backward = _backward
-    return out
-
-
-@add_to_class(Value)
-def tanh(self):
-    t = math.tanh(self.data)
-    out = Value(t, (self,), "tanh")
-
-    def _backward():
-        self.grad += (1 - t ** 2) * out.grad
-    out._backward = _backward
-    return out
-
-
-@add_to_class(Value)
-def exp(self):
-    e = math.exp(self.data)
-    out = Value(e, (self,), "exp")
-
-    def _backward():
-        self.grad += e * out.grad
-    out._backward = _backward
-    return out
-
-
-@add_to_class(Value)
-def log(self):
-    out = Value(math.log(self.data), (self,), "log")
-
-    def _backward():
-        self.grad += out.grad / self.data
-    out._backward = _backward
-    return out
-''',
+        replace=[
+            ('        self.grad += p * self.data ** (p - 1) * out.grad\n',
+             '        self.grad += p * self.data ** p * out.grad\n'),
+        ],
         loses=['Value_ops_tests', 'Value_graph_tests'],
         feedback=['lower the exponent by one'],
     ),
@@ -711,12 +98,10 @@ def log(self):
     Mistake(
         name='sgd_step_keeps_gradient',
         cell='value_sgd_step',
-        code='''
-def value_sgd_step(params, lr):
-    """Gradient descent in place: p.data -= lr * p.grad, then p.grad = 0.0, for each p in params."""
-    for p in params:
-        p.data -= lr * p.grad
-''',
+        replace=[
+            ('        p.grad = 0.0\n',
+             ''),
+        ],
         loses=['value_sgd_step_tests'],
         feedback=['must be reset to 0.0'],
     ),
@@ -724,13 +109,10 @@ def value_sgd_step(params, lr):
     Mistake(
         name='sgd_step_ascends',
         cell='value_sgd_step',
-        code='''
-def value_sgd_step(params, lr):
-    """Gradient descent in place: p.data -= lr * p.grad, then p.grad = 0.0, for each p in params."""
-    for p in params:
-        p.data += lr * p.grad
-        p.grad = 0.0
-''',
+        replace=[
+            ('        p.data -= lr * p.grad\n',
+             '        p.data += lr * p.grad\n'),
+        ],
         loses=['value_sgd_step_tests'],
         feedback=['the sign is flipped', 'descent subtracts the gradient'],
     ),
@@ -738,12 +120,10 @@ def value_sgd_step(params, lr):
     Mistake(
         name='sgd_step_makes_new_values',
         cell='value_sgd_step',
-        code='''
-def value_sgd_step(params, lr):
-    """Gradient descent in place: p.data -= lr * p.grad, then p.grad = 0.0, for each p in params."""
-    for p in params:
-        p = Value(p.data - lr * p.grad)
-''',
+        replace=[
+            ('        p.data -= lr * p.grad\n        p.grad = 0.0\n',
+             '        p = Value(p.data - lr * p.grad)\n'),
+        ],
         loses=['value_sgd_step_tests'],
         feedback=["p.data did not change", "in place"],
     ),

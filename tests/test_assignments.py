@@ -33,6 +33,17 @@ class Graded:
     def scores(self, student):
         return cell_scores(self.root, self.assignment_id, student)
 
+    def outputs(self, student, grade_ids):
+        """All that the cells `grade_ids` printed or raised in the student's autograded notebook."""
+        path = self.root / "autograded" / student / self.assignment_id / f"{self.assignment_id}.ipynb"
+        texts = []
+        for cell in nbformat.read(str(path), as_version=4).cells:
+            if cell.metadata.get("nbgrader", {}).get("grade_id") in grade_ids:
+                for output in cell.get("outputs", []):
+                    texts += [output.get("text", ""), output.get("evalue", ""),
+                              str(output.get("data", {}).get("text/plain", ""))]
+        return "\n".join(texts)
+
     def feedback(self, student):
         path = self.root / "feedback" / student / self.assignment_id / f"{self.assignment_id}.html"
         return html.unescape(path.read_text())
@@ -124,15 +135,21 @@ def test_each_mistake_loses_exactly_its_points(graded):
 
 
 def test_feedback_names_each_mistake(graded):
-    """Does the feedback a student gets back say what the mistake is?"""
+    """Does the feedback a student gets back say what the mistake is?
+
+    Each phrase must be printed by the failing checks (the outputs of the cells
+    the mistake loses), not merely stand in the visible test code, and must
+    reach the feedback HTML.
+    """
     missing = {}
     for student, mistakes in graded.students.items():
         feedback = graded.feedback(student) if mistakes else ""
         for mistake in mistakes:
-            absent = [phrase for phrase in mistake.feedback if phrase not in feedback]
+            printed = graded.outputs(student, mistake.loses)
+            absent = [phrase for phrase in mistake.feedback if phrase not in printed or phrase not in feedback]
             if absent:
                 missing[mistake.name] = absent
-    assert not missing, f"feedback lacks these phrases: {missing}"
+    assert not missing, f"the failing checks do not print these phrases: {missing}"
 
 
 def test_feedback_never_shows_hidden_tests(graded):
