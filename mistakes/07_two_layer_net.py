@@ -1,0 +1,129 @@
+"""Typical wrong answers for 07_two_layer_net, each graded in the tests."""
+from course.grading.mistakes import Mistake
+
+MISTAKES = [
+    # two_layer_forward (train_two_layer calls it, so its check fails too)
+    Mistake(
+        name="relu_forgotten",
+        cell="two_layer_forward",
+        replace=[("X.mm(W1).clamp(min=0).mm(W2)", "X.mm(W1).mm(W2)")],
+        loses=["two_layer_forward_tests", "train_two_layer_tests"],
+        feedback=["the ReLU is missing"],
+    ),
+    Mistake(
+        name="relu_on_the_output",
+        cell="two_layer_forward",
+        replace=[("X.mm(W1).clamp(min=0).mm(W2)", "X.mm(W1).mm(W2).clamp(min=0)")],
+        loses=["two_layer_forward_tests", "train_two_layer_tests"],
+        feedback=["applied the ReLU to the output"],
+    ),
+    Mistake(
+        name="column_vector_convention",
+        cell="two_layer_forward",
+        replace=[("X.mm(W1).clamp(min=0).mm(W2)", "W2.t().mm(W1.t().mm(X.t()).clamp(min=0))")],
+        loses=["two_layer_forward_tests", "train_two_layer_tests"],
+        feedback=["transpose"],
+    ),
+    # two_layer_grads
+    Mistake(
+        name="factor_two_dropped",
+        cell="two_layer_grads",
+        replace=[("grad_y_pred = 2 * (y_pred - y)", "grad_y_pred = y_pred - y")],
+        loses=["two_layer_grads_tests"],
+        feedback=["the 2 from differentiating a square"],
+    ),
+    Mistake(
+        name="residual_sign_flipped",
+        cell="two_layer_grads",
+        replace=[("grad_y_pred = 2 * (y_pred - y)", "grad_y_pred = 2 * (y - y_pred)")],
+        loses=["two_layer_grads_tests"],
+        feedback=["the sign is flipped"],
+    ),
+    Mistake(
+        name="relu_mask_missing",
+        cell="two_layer_grads",
+        replace=[("grad_h = grad_h_relu * (h >= 0)", "grad_h = grad_h_relu")],
+        loses=["two_layer_grads_tests"],
+        feedback=["without the ReLU's mask"],
+    ),
+    Mistake(
+        name="relu_applied_to_the_gradient",
+        cell="two_layer_grads",
+        replace=[("grad_h = grad_h_relu * (h >= 0)", "grad_h = grad_h_relu.clamp(min=0)")],
+        loses=["two_layer_grads_tests"],
+        feedback=["applied to the gradient", "must come from the forward pass"],
+    ),
+    Mistake(
+        name="grad_W2_transposed",
+        cell="two_layer_grads",
+        replace=[("grad_W2 = h_relu.t().mm(grad_y_pred)", "grad_W2 = grad_y_pred.t().mm(h_relu)")],
+        loses=["two_layer_grads_tests"],
+        feedback=["transpose of the right shape"],
+    ),
+    Mistake(
+        name="W2_not_transposed_going_back",
+        cell="two_layer_grads",
+        replace=[("grad_h_relu = grad_y_pred.mm(W2.t())", "grad_h_relu = grad_y_pred.mm(W2)")],
+        loses=["two_layer_grads_tests"],
+        feedback=["mat1 and mat2 shapes cannot be multiplied", "which factor needs a .T"],
+    ),
+    # train_two_layer
+    Mistake(
+        name="update_outside_no_grad",
+        cell="train_two_layer",
+        replace=[
+            ('    """Gradient descent on the sum-of-squares loss, W1 and W2 updated in place; returns the losses (floats)."""\n',
+             ''),
+            ('        with torch.no_grad():\n            W1 -= lr * W1.grad\n            W2 -= lr * W2.grad\n            W1.grad.zero_()\n            W2.grad.zero_()\n',
+             '        W1 -= lr * W1.grad\n        W2 -= lr * W2.grad\n        W1.grad.zero_()\n        W2.grad.zero_()\n'),
+        ],
+        loses=["train_two_layer_tests"],
+        feedback=["a leaf Variable that requires grad is being used in an in-place operation",
+                  "torch.no_grad()"],
+    ),
+    Mistake(
+        name="grads_never_cleared",
+        cell="train_two_layer",
+        replace=[("            W1.grad.zero_()\n            W2.grad.zero_()\n", "")],
+        loses=["train_two_layer_tests"],
+        feedback=["never cleared"],
+    ),
+    Mistake(
+        name="stepping_uphill",
+        cell="train_two_layer",
+        replace=[("W1 -= lr * W1.grad", "W1 += lr * W1.grad"), ("W2 -= lr * W2.grad", "W2 += lr * W2.grad")],
+        loses=["train_two_layer_tests"],
+        feedback=["against the gradient"],
+    ),
+    Mistake(
+        name="losses_kept_as_tensors",
+        cell="train_two_layer",
+        replace=[("losses.append(loss.item())", "losses.append(loss)")],
+        loses=["train_two_layer_tests"],
+        feedback=["Python floats", "loss.item()"],
+    ),
+    Mistake(
+        name="weights_rebound_under_no_grad",
+        cell="train_two_layer",
+        replace=[
+            ('    """Gradient descent on the sum-of-squares loss, W1 and W2 updated in place; returns the losses (floats)."""\n',
+             ''),
+            ('            W1 -= lr * W1.grad\n            W2 -= lr * W2.grad\n            W1.grad.zero_()\n            W2.grad.zero_()\n',
+             '            W1 = W1 - lr * W1.grad\n            W2 = W2 - lr * W2.grad\n'),
+        ],
+        loses=["train_two_layer_tests"],
+        feedback=["does not require grad", "update the weights in place"],
+    ),
+    Mistake(
+        name="new_leaves_each_step",
+        cell="train_two_layer",
+        replace=[
+            ('    """Gradient descent on the sum-of-squares loss, W1 and W2 updated in place; returns the losses (floats)."""\n',
+             ''),
+            ('            W1 -= lr * W1.grad\n            W2 -= lr * W2.grad\n            W1.grad.zero_()\n            W2.grad.zero_()\n',
+             '            W1 = (W1 - lr * W1.grad).requires_grad_()\n            W2 = (W2 - lr * W2.grad).requires_grad_()\n'),
+        ],
+        loses=["train_two_layer_tests"],
+        feedback=["did not change", "in place"],
+    ),
+]
