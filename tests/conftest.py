@@ -19,16 +19,25 @@ def course_dir(tmp_path):
     return example_class.new_course(tmp_path / "course", ROOT)
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
-def pytest_collection_modifyitems(items):
-    """Keep the tests that share one expensive graded course on one xdist worker.
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """Spread the tests over the xdist workers, keeping those that share one graded class together.
 
-    Module-scoped fixtures are built once per worker: without a group, every
-    worker that ran a test of an assignment would grade the whole class again.
+    A module-scoped fixture is built once per worker that runs one of its
+    tests: split freely, every worker would grade the whole example class of
+    an assignment again. So the tests of one assignment (their id ends in
+    `[<assignment id>]`) and those of the hostile class go to one worker.
+    (xdist's own `loadgroup` does not work with pytest 9: it renames items
+    through an attribute pytest no longer reads.)
     """
-    for item in items:
-        params = getattr(getattr(item, "callspec", None), "params", {})
-        if "graded" in params:
-            item.add_marker(pytest.mark.xdist_group(f"graded-{params['graded']}"))
-        elif item.module.__name__.endswith("test_hostile_submissions"):
-            item.add_marker(pytest.mark.xdist_group("hostile-class"))
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ByGradedClass(LoadScopeScheduling):
+        def _split_scope(self, nodeid):
+            if "test_hostile_submissions.py" in nodeid:
+                return "hostile-class"
+            if "test_assignments.py" in nodeid and nodeid.endswith("]"):
+                return nodeid[nodeid.rindex("[") + 1:-1]
+            return nodeid
+
+    return ByGradedClass(config, log)
