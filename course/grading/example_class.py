@@ -3,8 +3,9 @@
 For an assignment, the class has a student who submits the full solution
 ("solution"), one who submits the untouched student version ("stub"), and
 students whose notebooks carry typical mistakes from mistakes/<id>.py: in
-the demo one student with the first mistake for each exercise, in the
-tests one student per group of mistakes that touch different cells.
+the demo one student who gets every other exercise wrong (so the grade table
+shows partial credit), in the tests one student per group of mistakes that
+touch different cells.
 """
 from pathlib import Path
 import shutil
@@ -25,13 +26,14 @@ def new_course(root, course_root):
     return root
 
 
-def first_mistake_per_cell(mistakes):
-    seen, chosen = set(), []
+def demo_mistakes(mistakes):
+    """The demo student's mistakes: the first typical one of every other exercise."""
+    seen, first = set(), []
     for mistake in mistakes:
         if mistake.cell not in seen:
             seen.add(mistake.cell)
-            chosen.append(mistake)
-    return chosen
+            first.append(mistake)
+    return first[::2]
 
 
 def submit(root, student, assignment_id, nb):
@@ -48,7 +50,7 @@ def add_submissions(root, course_root, assignment_id, all_mistakes=False):
     students = {"solution": [], "stub": []}
     submit(root, "solution", assignment_id, source)
     submit(root, "stub", assignment_id, stub)
-    groups = group_disjoint(mistakes) if all_mistakes else [first_mistake_per_cell(mistakes)]
+    groups = group_disjoint(mistakes) if all_mistakes else [demo_mistakes(mistakes)]
     for number, group in enumerate(g for g in groups if g):
         student = f"mistakes-{number + 1}" if all_mistakes else "mistakes"
         submit(root, student, assignment_id, apply_mistakes(source, group))

@@ -45,3 +45,12 @@ def test_groups_never_share_a_cell_or_a_lost_test():
 
 def test_a_single_string_is_one_lost_test():
     assert _m("x", "f", "f_tests").loses == ("f_tests",)
+
+
+def test_the_demo_student_gets_every_other_exercise_wrong():
+    """The demo's table should show partial credit: a typical mistake in exercises 1, 3, 5..."""
+    from course.grading.example_class import demo_mistakes
+
+    catalog = [Mistake(name=f"{cell}{n}", cell=cell, loses=[f"{cell}_tests"], code="pass")
+               for cell, n in [("a", 1), ("a", 2), ("b", 1), ("c", 1), ("c", 2), ("d", 1)]]
+    assert [m.name for m in demo_mistakes(catalog)] == ["a1", "c1"]
