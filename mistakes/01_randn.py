@@ -1,32 +1,13 @@
 """Typical wrong answers in 01_randn, each graded by the tests (see docs/authoring.md)."""
 from course.grading.mistakes import Mistake
 
-_PREDICTIONS = '''
-RANDN_DTYPE_ANSWERS = {{
-    "dtype of torch.randn(64, 1000)": torch.float32,
-    "shape of torch.randn(64, 1000)": (64, 1000),
-    "dtype of torch.randn((14, 128), dtype=float)": {dtype_float},
-    "shape of torch.randn((14, 128), dtype=float)": (14, 128),
-    "dtype of 0.01 * torch.randn(3, 4)": {scaled},
-    "dtype of torch.randn(3) + torch.randn(3, dtype=float)": torch.float64,
-    "shape of torch.randn(5)": (5,),
-    "shape of torch.randn(())": {scalar_shape},
-}}
-'''
-
-_RIGHT = {"dtype_float": "torch.float64", "scaled": "torch.float32", "scalar_shape": "()"}
-
-
-def _predictions(**wrong):
-    return _PREDICTIONS.format(**{**_RIGHT, **wrong})
-
-
 MISTAKES = [
     # RANDN_DTYPE_ANSWERS
     Mistake(
         name="dtype_float_is_float32",
         cell="RANDN_DTYPE_ANSWERS",
-        code=_predictions(dtype_float="torch.float32"),
+        replace=[('"dtype of torch.randn((14, 128), dtype=float)": torch.float64',
+                 '"dtype of torch.randn((14, 128), dtype=float)": torch.float32')],
         loses=["RANDN_DTYPE_ANSWERS_tests"],
         feedback=["'dtype of torch.randn((14, 128), dtype=float)': you predicted torch.float32; "
                   "torch says torch.float64"],
@@ -34,21 +15,21 @@ MISTAKES = [
     Mistake(
         name="python_float_widens_the_tensor",
         cell="RANDN_DTYPE_ANSWERS",
-        code=_predictions(scaled="torch.float64"),
+        replace=[('"dtype of 0.01 * torch.randn(3, 4)": torch.float32', '"dtype of 0.01 * torch.randn(3, 4)": torch.float64')],
         loses=["RANDN_DTYPE_ANSWERS_tests"],
         feedback=["'dtype of 0.01 * torch.randn(3, 4)': you predicted torch.float64; torch says torch.float32"],
     ),
     Mistake(
         name="scalar_shape_is_one",
         cell="RANDN_DTYPE_ANSWERS",
-        code=_predictions(scalar_shape="(1,)"),
+        replace=[('"shape of torch.randn(())": ()', '"shape of torch.randn(())": (1,)')],
         loses=["RANDN_DTYPE_ANSWERS_tests"],
         feedback=["'shape of torch.randn(())': you predicted (1,); torch says ()"],
     ),
     Mistake(
         name="shape_as_torch_dtype_placeholder_left",
         cell="RANDN_DTYPE_ANSWERS",
-        code=_predictions(scalar_shape="..."),
+        replace=[('"shape of torch.randn(())": ()', '"shape of torch.randn(())": ...')],
         loses=["RANDN_DTYPE_ANSWERS_tests"],
         feedback=["'shape of torch.randn(())' is still `...`"],
     ),

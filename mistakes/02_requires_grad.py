@@ -1,39 +1,12 @@
 """Typical wrong answers in 02_requires_grad, each graded by the tests (see docs/authoring.md)."""
 from course.grading.mistakes import Mistake
 
-_RIGHT = {
-    "w.is_leaf": "True",
-    "w.requires_grad": "True",
-    "w.grad_fn": "None",
-    "b.is_leaf": "True",
-    "b.requires_grad": "False",
-    "h.is_leaf": "False",
-    "h.requires_grad": "True",
-    "h.grad_fn": '"AddBackward0"',
-    "s.grad_fn": '"SumBackward0"',
-    "k.is_leaf": "True",
-    "k.requires_grad": "False",
-    "e.is_leaf": "True",
-    "e.requires_grad": "False",
-    "n.requires_grad": "False",
-    "n.grad_fn": "None",
-}
-
-
-def _predictions(**wrong):
-    """The predictions cell with some entries wrong, e.g. _predictions(b_is_leaf="False")."""
-    wrong = {key.replace("_", ".", 1): value for key, value in wrong.items()}
-    entries = {**_RIGHT, **wrong}
-    lines = "\n".join(f'    "{key}": {value},' for key, value in entries.items())
-    return f"GRAPH_PREDICTIONS = {{\n{lines}\n}}\n"
-
-
 MISTAKES = [
     # GRAPH_PREDICTIONS
     Mistake(
         name="untracked_tensors_are_not_leaves",
         cell="GRAPH_PREDICTIONS",
-        code=_predictions(b_is_leaf="False", k_is_leaf="False"),
+        replace=[('"b.is_leaf": True', '"b.is_leaf": False'), ('"k.is_leaf": True', '"k.is_leaf": False')],
         loses=["GRAPH_PREDICTIONS_tests"],
         feedback=["'b.is_leaf': you predicted False; torch says True",
                   "'k.is_leaf': you predicted False; torch says True"],
@@ -41,21 +14,21 @@ MISTAKES = [
     Mistake(
         name="grad_fn_named_after_the_first_operation",
         cell="GRAPH_PREDICTIONS",
-        code=_predictions(h_grad_fn='"MulBackward0"'),
+        replace=[('"h.grad_fn": "AddBackward0"', '"h.grad_fn": "MulBackward0"')],
         loses=["GRAPH_PREDICTIONS_tests"],
         feedback=["'h.grad_fn': you predicted 'MulBackward0'; torch says 'AddBackward0'"],
     ),
     Mistake(
         name="detach_keeps_tracking",
         cell="GRAPH_PREDICTIONS",
-        code=_predictions(e_is_leaf="False", e_requires_grad="True"),
+        replace=[('"e.is_leaf": True', '"e.is_leaf": False'), ('"e.requires_grad": False', '"e.requires_grad": True')],
         loses=["GRAPH_PREDICTIONS_tests"],
         feedback=["'e.requires_grad': you predicted True; torch says False"],
     ),
     Mistake(
         name="grad_fn_without_version_number",
         cell="GRAPH_PREDICTIONS",
-        code=_predictions(h_grad_fn='"AddBackward"', s_grad_fn='"SumBackward"'),
+        replace=[('"h.grad_fn": "AddBackward0"', '"h.grad_fn": "AddBackward"'), ('"s.grad_fn": "SumBackward0"', '"s.grad_fn": "SumBackward"')],
         loses=["GRAPH_PREDICTIONS_tests"],
         feedback=["'s.grad_fn': you predicted 'SumBackward'; torch says 'SumBackward0'"],
     ),

@@ -7,8 +7,6 @@ MISTAKES = [
         name="noise_with_std_one",
         cell="synthetic_data",
         replace=[
-            ('    """Generate y = Xw + b + noise, with noise ~ N(0, 0.01^2); returns (X, y), y of shape (n, 1)."""\n',
-             ''),
             ('    y = y + 0.01 * torch.randn(y.shape, generator=generator, dtype=w.dtype)\n',
              '    y = y + torch.randn(y.shape, generator=generator, dtype=w.dtype)\n'),
         ],
@@ -19,8 +17,6 @@ MISTAKES = [
         name="labels_not_a_column",
         cell="synthetic_data",
         replace=[
-            ('    """Generate y = Xw + b + noise, with noise ~ N(0, 0.01^2); returns (X, y), y of shape (n, 1)."""\n',
-             ''),
             ('    return X, y.reshape(-1, 1)\n',
              '    return X, y\n'),
         ],
@@ -45,8 +41,6 @@ def synthetic_data(w, b, num_examples, generator=None):
         name="not_shuffled",
         cell="data_iter",
         replace=[
-            ('    """Yield (X_batch, y_batch) minibatches: every example once, in a shuffled order."""\n',
-             ''),
             ('    indices = torch.randperm(num_examples, generator=generator)\n',
              ''),
             ('        batch_indices = indices[start:start + batch_size]\n        yield features[batch_indices], labels[batch_indices]\n',
@@ -59,8 +53,6 @@ def synthetic_data(w, b, num_examples, generator=None):
         name="last_batch_dropped",
         cell="data_iter",
         replace=[
-            ('    """Yield (X_batch, y_batch) minibatches: every example once, in a shuffled order."""\n',
-             ''),
             ('    for start in range(0, num_examples, batch_size):\n',
              '    for start in range(0, num_examples - batch_size + 1, batch_size):\n'),
         ],
@@ -71,8 +63,6 @@ def synthetic_data(w, b, num_examples, generator=None):
         name="sampled_with_replacement",
         cell="data_iter",
         replace=[
-            ('    """Yield (X_batch, y_batch) minibatches: every example once, in a shuffled order."""\n',
-             ''),
             ('    indices = torch.randperm(num_examples, generator=generator)\n',
              '    indices = torch.randint(0, num_examples, (num_examples,), generator=generator)\n'),
         ],
@@ -83,8 +73,6 @@ def synthetic_data(w, b, num_examples, generator=None):
         name="features_and_labels_shuffled_apart",
         cell="data_iter",
         replace=[
-            ('    """Yield (X_batch, y_batch) minibatches: every example once, in a shuffled order."""\n',
-             ''),
             ('    indices = torch.randperm(num_examples, generator=generator)\n',
              '    feature_order = torch.randperm(num_examples, generator=generator)\n    label_order = torch.randperm(num_examples, generator=generator)\n'),
             ('        batch_indices = indices[start:start + batch_size]\n        yield features[batch_indices], labels[batch_indices]\n',
@@ -196,8 +184,6 @@ def linreg_grads(X, y, w, b):
         name="no_division_by_batch_size",
         cell="sgd",
         replace=[
-            ('    """Minibatch stochastic gradient descent: param -= lr * param.grad / batch_size, then zero the grad."""\n',
-             ''),
             ('            param -= lr * param.grad / batch_size\n',
              '            param -= lr * param.grad\n'),
         ],
@@ -208,8 +194,6 @@ def linreg_grads(X, y, w, b):
         name="grads_not_zeroed",
         cell="sgd",
         replace=[
-            ('    """Minibatch stochastic gradient descent: param -= lr * param.grad / batch_size, then zero the grad."""\n',
-             ''),
             ('            param.grad.zero_()\n',
              ''),
         ],

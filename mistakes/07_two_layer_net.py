@@ -72,8 +72,6 @@ MISTAKES = [
         name="update_outside_no_grad",
         cell="train_two_layer",
         replace=[
-            ('    """Gradient descent on the sum-of-squares loss, W1 and W2 updated in place; returns the losses (floats)."""\n',
-             ''),
             ('        with torch.no_grad():\n            W1 -= lr * W1.grad\n            W2 -= lr * W2.grad\n            W1.grad.zero_()\n            W2.grad.zero_()\n',
              '        W1 -= lr * W1.grad\n        W2 -= lr * W2.grad\n        W1.grad.zero_()\n        W2.grad.zero_()\n'),
         ],
@@ -106,8 +104,6 @@ MISTAKES = [
         name="weights_rebound_under_no_grad",
         cell="train_two_layer",
         replace=[
-            ('    """Gradient descent on the sum-of-squares loss, W1 and W2 updated in place; returns the losses (floats)."""\n',
-             ''),
             ('            W1 -= lr * W1.grad\n            W2 -= lr * W2.grad\n            W1.grad.zero_()\n            W2.grad.zero_()\n',
              '            W1 = W1 - lr * W1.grad\n            W2 = W2 - lr * W2.grad\n'),
         ],
@@ -118,8 +114,6 @@ MISTAKES = [
         name="new_leaves_each_step",
         cell="train_two_layer",
         replace=[
-            ('    """Gradient descent on the sum-of-squares loss, W1 and W2 updated in place; returns the losses (floats)."""\n',
-             ''),
             ('            W1 -= lr * W1.grad\n            W2 -= lr * W2.grad\n            W1.grad.zero_()\n            W2.grad.zero_()\n',
              '            W1 = (W1 - lr * W1.grad).requires_grad_()\n            W2 = (W2 - lr * W2.grad).requires_grad_()\n'),
         ],

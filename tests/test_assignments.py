@@ -33,16 +33,14 @@ class Graded:
     def scores(self, student):
         return cell_scores(self.root, self.assignment_id, student)
 
-    def outputs(self, student, grade_ids):
-        """All that the cells `grade_ids` printed or raised in the student's autograded notebook."""
+    def outputs(self, student):
+        """{grade_id: all that the cell printed or raised} in the student's autograded notebook."""
         path = self.root / "autograded" / student / self.assignment_id / f"{self.assignment_id}.ipynb"
-        texts = []
-        for cell in nbformat.read(str(path), as_version=4).cells:
-            if cell.metadata.get("nbgrader", {}).get("grade_id") in grade_ids:
-                for output in cell.get("outputs", []):
-                    texts += [output.get("text", ""), output.get("evalue", ""),
-                              str(output.get("data", {}).get("text/plain", ""))]
-        return "\n".join(texts)
+        return {cell.metadata.get("nbgrader", {}).get("grade_id"):
+                "\n".join(str(part) for output in cell.get("outputs", [])
+                          for part in (output.get("text", ""), output.get("evalue", ""),
+                                       output.get("data", {}).get("text/plain", "")))
+                for cell in nbformat.read(str(path), as_version=4).cells}
 
     def feedback(self, student):
         path = self.root / "feedback" / student / self.assignment_id / f"{self.assignment_id}.html"
@@ -143,9 +141,11 @@ def test_feedback_names_each_mistake(graded):
     """
     missing = {}
     for student, mistakes in graded.students.items():
-        feedback = graded.feedback(student) if mistakes else ""
+        if not mistakes:
+            continue
+        feedback, outputs = graded.feedback(student), graded.outputs(student)
         for mistake in mistakes:
-            printed = graded.outputs(student, mistake.loses)
+            printed = "\n".join(outputs.get(cell, "") for cell in mistake.loses)
             absent = [phrase for phrase in mistake.feedback if phrase not in printed or phrase not in feedback]
             if absent:
                 missing[mistake.name] = absent

@@ -54,7 +54,7 @@ def descent_paths(paths, loss, ax=None, span=None, title="gradient descent paths
             values = torch.stack([loss(w) for w in flat])
         return values.reshape(P.shape)
 
-    return descent_path(loss_on_grid, {label: p.tolist() for label, p in paths.items()},
+    return descent_path(loss_on_grid, paths,
                         span[:2], span[2:], ax=ax, arrows=False, minimum=minimum,
                         names=("w[0]", "w[1]"), levels=levels, title=title)
 
