@@ -22,7 +22,10 @@ c.ClearSolutions.code_stub = {
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE: double-click this cell and write your answer."
 
 # Execution: a cell that runs longer than this is interrupted and scores 0;
-# the cells after it still run. Every kernel starts in the course sandbox.
+# the cells after it still run. Every kernel starts in the course sandbox, and
+# every test cell with an exercise in course.checks is judged by the grader,
+# outside the kernel (course/grading/judge.py). TrustedExecute.seed pins the
+# hidden trials' seed (0: a secret one per run, recorded in judge.json).
 c.Execute.timeout = 60
 c.SandboxedExecute.timeout = 60
 c.SandboxedExecute.memory_limit_gb = 8
@@ -30,7 +33,7 @@ c.SandboxedExecute.file_size_limit_mb = 256
 # One thread per grading kernel: the same time whether or not other kernels run beside it.
 c.SandboxedExecute.threads = 1
 c.Autograde.autograde_preprocessors = [
-    "course.grading.execute.SandboxedExecute",
+    "course.grading.judge.TrustedExecute",
     "nbgrader.preprocessors.IgnorePattern",
     "nbconvert.preprocessors.ClearMetadataPreprocessor",
     "nbgrader.preprocessors.LimitOutput",

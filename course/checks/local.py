@@ -1,0 +1,32 @@
+"""Run an exercise's checks in the learner's own kernel: the instant advice of a test cell.
+
+The same trials, adapters and judges as grading, with the learner's function
+called directly instead of through the grader's channel. Results still make
+the round trip through plain data, so a value grading would refuse (a tensor
+subclass, a numpy array) is refused here too, with the same message.
+"""
+import json
+
+from . import runner
+from .exercise import fresh_seed, trial_seed
+from .registry import EXERCISES
+
+
+def check(grade_id, target, hidden=False, seed=None):
+    """Run the visible (or, with `hidden`, randomized) trials of exercise `grade_id` on `target`.
+
+    Prints one line when every trial passes; raises an AssertionError whose
+    message is the diagnosis otherwise.
+    """
+    exercise = EXERCISES[grade_id]
+    if hidden:
+        trials = exercise.hidden(trial_seed(seed or fresh_seed(), grade_id))
+        label = exercise.hidden_label
+    else:
+        trials, label = exercise.visible(), exercise.visible_label
+    request = json.loads(json.dumps(exercise.request(trials)))
+    outcomes = json.loads(json.dumps(runner.run(target, request)))
+    verdict = exercise.judge(trials, outcomes, label)
+    if not verdict.passed:
+        raise AssertionError(verdict.message)
+    print(verdict.message)
