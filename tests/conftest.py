@@ -34,8 +34,9 @@ def pytest_xdist_make_scheduler(config, log):
 
     class ByGradedClass(LoadScopeScheduling):
         def _split_scope(self, nodeid):
-            if "test_hostile_submissions.py" in nodeid:
-                return "hostile-class"
+            for module in ("test_hostile_submissions.py", "test_tampering.py"):
+                if module in nodeid:
+                    return module
             if "test_assignments.py" in nodeid and nodeid.endswith("]"):
                 return nodeid[nodeid.rindex("[") + 1:-1]
             return nodeid

@@ -169,10 +169,22 @@ def _dotted(node):
     return ".".join(reversed(parts))
 
 
+def _course_names(cells):
+    """Names the notebook imports from the course package: the test cells call them."""
+    return {alias.asname or alias.name for _, module in cells for node in ast.walk(module)
+            if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "course"
+            for alias in node.names}
+
+
 def tamper_signs(cells):
     """[Finding] for code that reaches into the checks' machinery."""
     findings = []
+    course_names = _course_names(cells)
     for label, module in cells:
+        for name, node in _bound(module.body):
+            if name in course_names and not isinstance(node, ast.ImportFrom):
+                findings.append(Finding(label, getattr(node, "lineno", 0),
+                                        f"rebinding {name}, which the course's test cells call"))
         for node in ast.walk(module):
             what = None
             if isinstance(node, ast.Attribute) and node.attr in TAMPER_ATTRIBUTES:
