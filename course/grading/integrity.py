@@ -30,7 +30,7 @@ TAMPER_ATTRIBUTES = {
 TAMPER_MODULES = {"gc": "the garbage collector", "inspect": "frame inspection", "builtins": "patching builtins",
                   "ctypes": "raw memory access", "importlib": "dynamic imports"}
 PATCHED_ROOTS = {"torch", "course", "numpy", "np", "sys", "builtins", "nbgrader", "IPython"}
-DYNAMIC_CALLS = {"eval", "exec", "compile", "__import__", "getattr", "setattr", "globals", "vars"}
+DYNAMIC_CALLS = {"eval", "exec", "compile", "__import__", "setattr"}  # setattr: only on torch, course, ...
 
 
 @dataclass
@@ -119,6 +119,10 @@ def _autograd_uses(node):
     for inner in ast.walk(node):
         if isinstance(inner, ast.Attribute) and inner.attr in AUTOGRAD_ATTRIBUTES:
             yield inner.lineno, f".{inner.attr}"
+        elif (isinstance(inner, ast.Call) and isinstance(inner.func, ast.Name) and inner.func.id == "getattr"
+              and len(inner.args) > 1 and isinstance(inner.args[1], ast.Constant)
+              and inner.args[1].value in AUTOGRAD_ATTRIBUTES | {"func"}):
+            yield inner.lineno, f"getattr(..., {inner.args[1].value!r})"
         elif (isinstance(inner, ast.Attribute) and inner.attr == "func"
               and isinstance(inner.value, ast.Name) and inner.value.id == "torch"):
             yield inner.lineno, "torch.func"
