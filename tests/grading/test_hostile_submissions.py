@@ -70,6 +70,15 @@ try:
 except OSError as error:
     print("network blocked", type(error).__name__, error.errno)
 """,
+    "o_debug_prints": """import sys
+def double(x):
+    print("debugging: x =", x, file=sys.stderr)
+    return 2 * x
+""",
+    "p_floods_output": """def double(x):
+    return 2 * x
+print("x" * (100 * 1024 ** 2))
+""",
     "zz_honest": CORRECT,
 }
 SPECIAL = ["j_duplicated_cell", "k_deleted_tests_wrong", "l_deleted_tests_right", "m_corrupt_file",
@@ -163,6 +172,23 @@ def test_memory_and_disk_hogs_are_stopped_inside_their_own_notebook(graded_class
     assert results["g_memory_hog"].ok and _score(root, "g_memory_hog") == 0
     assert results["h_disk_filler"].ok and "blocked" in _outputs(root, "h_disk_filler")
     assert not (root / "autograded" / "h_disk_filler" / "toy" / "filler.bin").stat().st_size > 300 * 1024 ** 2
+
+
+def test_a_debugging_print_on_stderr_costs_no_points(graded_class):
+    """Does a correct function that prints to stderr keep its points (nbgrader scores stderr as 0)?"""
+    root, results, _ = graded_class
+    assert results["o_debug_prints"].ok and _score(root, "o_debug_prints") == 2
+
+
+def test_a_flood_of_output_is_cut_in_what_is_stored_and_said_so(graded_class):
+    """Does 100 MB of printing leave a small graded notebook and feedback that say the output was cut?"""
+    root, results, _ = graded_class
+    assert results["p_floods_output"].ok and _score(root, "p_floods_output") == 2
+    notebook = root / "autograded" / "p_floods_output" / "toy" / "toy.ipynb"
+    assert notebook.stat().st_size < 2 * 1024 ** 2
+    assert "output cut: this cell printed 100.0 MB" in _outputs(root, "p_floods_output")
+    feedback = root / "feedback" / "p_floods_output" / "toy" / "toy.html"
+    assert feedback.stat().st_size < 3 * 1024 ** 2 and "output cut" in feedback.read_text()
 
 
 def test_no_outgoing_connections(graded_class):
