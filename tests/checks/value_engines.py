@@ -84,7 +84,7 @@ class Value:
     def __rtruediv__(self, other):
         return other * self ** -1
 
-    def backward(self):
+    def topological_order(self):
         order, visited = [], set()
 
         def visit(node):
@@ -94,6 +94,10 @@ class Value:
                     visit(child)
                 order.append(node)
         visit(self)
+        return order
+
+    def backward(self):
+        order = self.topological_order()
         self.grad = 1.0
         for node in reversed(order):
             node._backward()
@@ -130,15 +134,7 @@ class UnreversedValue(Value):
     """The topological order run from the leaves up."""
 
     def backward(self):
-        order, visited = [], set()
-
-        def visit(node):
-            if node not in visited:
-                visited.add(node)
-                for child in node._prev:
-                    visit(child)
-                order.append(node)
-        visit(self)
+        order = self.topological_order()
         self.grad = 1.0
         for node in order:
             node._backward()
