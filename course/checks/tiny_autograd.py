@@ -8,15 +8,16 @@ used more than once. Hidden trials add each operation at the points where a
 wrong rule still agrees with the right one elsewhere: relu, powers and
 products at exact zeros, log near 0, exp and tanh far out.
 `value_sgd_step` runs on stand-ins for Values in the kernel; the grader
-checks each step against torch.optim.SGD on a random smooth loss.
+checks each step against torch's SGD update on a random smooth loss.
 """
 import torch
+from torch.optim.sgd import sgd
 
 from . import value_runner  # noqa: F401  (registers the "value" adapter)
 from .calling import call
 from .compare import SIGN_FLIPPED, assert_close
 from .exercise import Exercise, Trial
-from .reference import generators
+from .reference import autograd_vjp, generators
 from .runner import adapter
 from .value_diagnoses import function_judge, new_value_judge, op_judge, program_judge
 from .value_ops import ALL_OPS, CORE_OPS
@@ -234,21 +235,23 @@ def _smooth_loss(m):
 
 
 def _sgd_hidden(seed):
-    """k steps on a random smooth loss: torch.optim.SGD's gradients are added to .grad before each step."""
+    """k steps on a random smooth loss: autograd's gradients are added to .grad before each step, and
+    the parameters are followed with torch's own SGD update (torch.optim.SGD's functional form, which
+    spares the optimizer class's slow first import)."""
     trials = []
     for gen in generators(seed, 6):
         n = int(torch.randint(1, 7, (), generator=gen))
         k = int(torch.randint(2, 6, (), generator=gen))
         lr = 0.05 + 0.25 * float(torch.rand((), generator=gen, dtype=_float64))
         loss = _smooth_loss(torch.randn(n, generator=gen, dtype=_float64))
-        w = (torch.randn(n, generator=gen, dtype=_float64) + 2.0).requires_grad_()
-        start, optimizer, step_grads = w.detach().tolist(), torch.optim.SGD([w], lr=lr), []
+        w = torch.randn(n, generator=gen, dtype=_float64) + 2.0
+        start, step_grads = w.tolist(), []
         for _ in range(k):
-            optimizer.zero_grad()
-            loss(w).backward()
-            step_grads.append(w.grad.tolist())
-            optimizer.step()
-        trials.append(_sgd_trial(start, step_grads, lr, final=w.detach().clone()))
+            (grad,) = autograd_vjp(loss, (w,))
+            step_grads.append(grad.tolist())
+            sgd([w], [grad], [None], weight_decay=0.0, momentum=0.0, lr=lr, dampening=0.0,
+                nesterov=False, maximize=False)
+        trials.append(_sgd_trial(start, step_grads, lr, final=w.clone()))
     return trials
 
 
