@@ -1,7 +1,7 @@
 """Gradient checks with diagnoses: what the notebooks' test cells use.
 
 A test cell calls `check(grade_id, fn)`: the exercise's trials, references
-and diagnoses live in a module per topic (`backward` for 03, ...), listed in
+and diagnoses live in a module per topic (`backward` for 03, `tiny_autograd` for 09, ...), listed in
 `registry`; the grader judges the same trials outside the kernel
 (course.grading.judge). Lower-level helpers remain for the notebooks' own
 demonstrations: a check typically calls the learner's function through `call_by_hand`
