@@ -33,21 +33,22 @@ def likely_factors(x):
     return ({"the number of elements": n} if n > 1 else {}), causes
 
 
-def _mean_cube_trial(x, label, fd=False):
+def _mean_cube_trial(x, case, fd=False):
     def judge(got):
         factors, causes = likely_factors(x)
         (want,) = autograd_vjp(mean_cube_graph, (x,))
-        assert_close(got, want, label, factors=factors, causes=causes)
+        assert_close(got, want, "grad_of_mean_cube_graph(x)", factors=factors, causes=causes)
         if fd:
             assert_close(got.double(), finite_difference_grad(mean_cube_graph, x),
-                         label + " (compared with finite differences)", rtol=1e-5, atol=1e-6, causes=[])
-    return Trial((x,), judge)
+                         "grad_of_mean_cube_graph(x), compared with finite differences,", rtol=1e-5, atol=1e-6,
+                         causes=[])
+    return Trial((x,), judge, case=case)
 
 
 def _mean_cube_visible():
-    return [_mean_cube_trial(torch.ones(2, 2), "grad_of_mean_cube_graph(torch.ones(2, 2))"),
+    return [_mean_cube_trial(torch.ones(2, 2), "for x = torch.ones(2, 2)"),
             _mean_cube_trial(torch.tensor([[-1.0, 0.0, 0.5], [1.0, 2.0, 3.0]]),
-                             "grad_of_mean_cube_graph(x of shape (2, 3))")]
+                             "for x = [[-1, 0, 0.5], [1, 2, 3]] (shape (2, 3))")]
 
 
 def _mean_cube_hidden(seed):
@@ -58,7 +59,7 @@ def _mean_cube_hidden(seed):
         dtype = torch.float32 if trial == 8 else torch.float64
         # values on both sides of the minimum at x = -2, kept away from it
         x = (-2.0 + random_tensor(shape, gen, away_from_zero=0.3)).to(dtype)
-        trials.append(_mean_cube_trial(x, f"grad_of_mean_cube_graph(x of shape {shape}, {dtype})", fd=True))
+        trials.append(_mean_cube_trial(x, f"for x of shape {shape} and dtype {dtype}", fd=True))
     return trials
 
 

@@ -23,7 +23,7 @@ import math
 
 import torch
 
-from .compare import assert_close, compare
+from .compare import compare
 from .exercise import Exercise, Trial
 from .plain import Unsupported
 from .predictions import prediction_exercise
@@ -134,6 +134,13 @@ def check_same_draws(first, second, seed, label, what="samples"):
                              "generator was not used: pass generator=generator to torch.randn.")
 
 
+def check_close(got, want, label, what):
+    """`got` matches the reference `want`; the message says which call and which reference, then the diagnosis."""
+    report = compare(got, want, "the result", causes=[])
+    if not report.passed:
+        raise AssertionError(f"{label}, compared with {what}:\n{report.message}")
+
+
 def check_torch_sample(got, shape, mean, std, seed, dtype, label, where):
     """`got` equals torch's sample from `seed`; a float32 sample converted to `dtype` is named."""
     want = _torch_normal(shape, mean, std, seed, dtype)
@@ -142,7 +149,7 @@ def check_torch_sample(got, shape, mean, std, seed, dtype, label, where):
         if compare(got.to(_float32), _torch_normal(shape, mean, std, seed, _float32)).passed:
             raise AssertionError(f"{label}: this is the float32 sample converted to {dtype}; torch draws {dtype} "
                                  "samples differently. Ask torch.randn for dtype=dtype directly.")
-    assert_close(got, want, f"{label} (compared with torch's own sample {where})", causes=[])
+    check_close(got, want, label, f"torch's own sample {where}")
 
 
 # ---- normal_sample -------------------------------------------------------------
@@ -238,7 +245,7 @@ def check_leaf(call, shape, label):
     if call.get("grad") is None:
         raise AssertionError(f"{label}: the weight got no .grad from backward().")
     (want,) = autograd_vjp(lambda w: (2 * w).sum(), (weights,))
-    assert_close(call["grad"], want, f"{label}: its .grad after (2 * w).sum().backward()", causes=[])
+    check_close(call["grad"], want, label, "torch's gradient: its .grad after (2 * w).sum().backward()")
     return weights
 
 
