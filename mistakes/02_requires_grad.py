@@ -61,7 +61,7 @@ def grad_of_mean_cube_graph(x):
     return 1.5 * (x + 2)
 ''',
         loses=["grad_of_mean_cube_graph_tests"],
-        feedback=["1.5 times the right answer", "a 1/N of a mean"],
+        feedback=["1.5 times the right answer", "the mean divides by x.numel() = 6, not by 4"],
     ),
     Mistake(
         name="uses_autograd",

@@ -2,7 +2,25 @@
 
 Used for "predict, then run" exercises: the learner fills a dict such as
 ``{"is_leaf of y": False}`` and the check runs torch to get the truth.
+
+As an `Exercise` (`prediction_exercise`), the kernel only reads the dict
+(the `predictions` adapter sends back each value with its repr) and the
+checks decide: the visible trial says whether every prediction is filled in
+with the right kind of value, the hidden one compares them with the truth,
+which the checks compute by running torch in their own process. The truth is
+no secret: running the notebook's code shows it, which is the point of the
+exercise.
 """
+from . import plain
+from .exercise import Exercise, Trial
+from .runner import adapter
+
+# What the unfilled placeholder `...` looks like once it has crossed the channel.
+UNFILLED = plain.decode(plain.encode(...))
+
+
+def _unfilled(value):
+    return value is ... or (isinstance(value, plain.Unsupported) and value == UNFILLED)
 
 
 def _same(predicted, actual):
@@ -24,7 +42,7 @@ def check_predictions(predictions, truth, what="prediction", reveal=False):
     for key, actual in truth.items():
         if key not in predictions:
             problems.append(f"- {key!r} is missing.")
-        elif predictions[key] is ...:
+        elif _unfilled(predictions[key]):
             problems.append(f"- {key!r} is still `...`: fill in your {what}.")
         elif not _same(predictions[key], actual):
             right = f"; torch says {actual!r}" if reveal else ""
@@ -33,3 +51,64 @@ def check_predictions(predictions, truth, what="prediction", reveal=False):
         raise AssertionError(f"{len(problems)} of {len(truth)} {what}s are not right:\n"
                              + "\n".join(problems)
                              + ("" if reveal else "\nRun the code and inspect the tensors to see why."))
+
+
+@adapter("predictions")
+def read_predictions(target, args, kwargs, by_hand, name):
+    """The learner's dict itself (the target), as {key: (value, repr of value)}; the repr is for messages."""
+    if type(target) is not dict:
+        raise AssertionError(f"{name} must be a dict, but it is a {type(target).__name__}.")
+    return {key: (value, repr(value)[:80]) for key, value in target.items() if type(key) is str}
+
+
+def _read(got):
+    """{key: (value, repr)} as the adapter sent it, or an AssertionError if it is not that."""
+    if not isinstance(got, dict) or not all(isinstance(entry, tuple) and len(entry) == 2
+                                            and isinstance(entry[1], str) for entry in got.values()):
+        raise AssertionError("the notebook's predictions could not be read.")
+    return got
+
+
+def _filled_in(kind_of, truth):
+    """The visible judge: every key present, no `...` left, each value of the kind its key asks for."""
+    def judge(got):
+        for key in truth():
+            if key not in _read(got):
+                raise AssertionError(f"the key {key!r} is missing: keep every key of the dict.")
+            value, shown = got[key]
+            if _unfilled(value):
+                raise AssertionError(f"{key!r} is still `...`: fill in your prediction.")
+            is_kind, kind = kind_of(key)
+            if not is_kind(value):
+                raise AssertionError(f"{key!r} must be {kind}, not {shown}.")
+    return judge
+
+
+def _match_torch(kind_of, truth):
+    """The hidden judge: filled in as above, then each prediction equal to what torch does (revealed)."""
+    filled_in = _filled_in(kind_of, truth)
+
+    def judge(got):
+        filled_in(got)  # also keeps the comparison below to values of the right kind
+        check_predictions({key: value for key, (value, _) in got.items()}, truth(), "prediction", reveal=True)
+    return judge
+
+
+class PredictionExercise(Exercise):
+    def visible_label(self, count):
+        return "All predictions are filled in. Whether they match torch is checked when graded."
+
+    def hidden_label(self, count):
+        return f"{self.function}: every prediction matches torch."
+
+
+def prediction_exercise(grade_id, name, kind_of, truth):
+    """The checks of a prediction dict `name`.
+
+    `kind_of(key)` gives (test of a value, what the key asks for, e.g. "True or
+    False"); `truth()` runs torch and returns the right value of every key
+    (the keys the learner's dict must have).
+    """
+    return PredictionExercise(grade_id, name, adapter="predictions",
+                              visible=lambda: [Trial(judge=_filled_in(kind_of, truth))],
+                              hidden=lambda seed: [Trial(judge=_match_torch(kind_of, truth))])

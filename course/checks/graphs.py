@@ -1,0 +1,106 @@
+"""02_requires_grad: the checks of grad_of_mean_cube_graph (by hand) and the GRAPH_PREDICTIONS.
+
+grad_of_mean_cube_graph's reference is torch.autograd's gradient of
+(3 * (x + 2) ** 2).mean(), with central finite differences as a second,
+independent witness in the hidden trials. The hidden trials take x on both
+sides of the minimum at x = -2, away from it (where the gradient vanishes
+and a wrong factor would go unseen), in several shapes: one element (where
+the mean divides by nothing), a batch of one, three dimensions, and float32
+once, whose dtype the result must keep.
+"""
+import torch
+
+from .compare import SQUARE_TWO_MISSING, assert_close
+from .exercise import Exercise, Trial
+from .predictions import prediction_exercise
+from .reference import autograd_vjp, finite_difference_grad, generators, random_shape, random_tensor
+
+
+# ---- grad_of_mean_cube_graph ------------------------------------------------------
+
+def mean_cube_graph(x):
+    """The graph of the text: y = x + 2, z = y * y * 3, out = z.mean()."""
+    return (3 * (x + 2) ** 2).mean()
+
+
+def likely_factors(x):
+    """The constant factors the exercise makes likely, as (factors, causes) for assert_close."""
+    n = x.numel()
+    causes = [SQUARE_TWO_MISSING]
+    if n / 4 not in (1.0, 0.5, 2.0):  # where 4 would be told apart from the 2 of the square
+        causes.append((n / 4, f"the mean divides by x.numel() = {n}, not by 4 "
+                              "(the size of the text's ones(2, 2)): count the elements of x"))
+    return ({"the number of elements": n} if n > 1 else {}), causes
+
+
+def _mean_cube_trial(x, case, fd=False):
+    def judge(got):
+        factors, causes = likely_factors(x)
+        (want,) = autograd_vjp(mean_cube_graph, (x,))
+        assert_close(got, want, "grad_of_mean_cube_graph(x)", factors=factors, causes=causes)
+        if fd:
+            assert_close(got.double(), finite_difference_grad(mean_cube_graph, x),
+                         "grad_of_mean_cube_graph(x), compared with finite differences,", rtol=1e-5, atol=1e-6,
+                         causes=[])
+    return Trial((x,), judge, case=case)
+
+
+def _mean_cube_visible():
+    return [_mean_cube_trial(torch.ones(2, 2), "for x = torch.ones(2, 2)"),
+            _mean_cube_trial(torch.tensor([[-1.0, 0.0, 0.5], [1.0, 2.0, 3.0]]),
+                             "for x = [[-1, 0, 0.5], [1, 2, 3]] (shape (2, 3))")]
+
+
+def _mean_cube_hidden(seed):
+    shapes = [(1, 5), (4,), (3, 1, 2), (2, 3), ()]
+    trials = []
+    for trial, gen in enumerate(generators(seed, 9)):
+        shape = shapes[trial] if trial < len(shapes) else random_shape(gen, 1, 3, 1, 5)
+        dtype = torch.float32 if trial == 8 else torch.float64
+        # values on both sides of the minimum at x = -2, kept away from it
+        x = (-2.0 + random_tensor(shape, gen, away_from_zero=0.3)).to(dtype)
+        trials.append(_mean_cube_trial(x, f"for x of shape {shape} and dtype {dtype}", fd=True))
+    return trials
+
+
+GRAD_OF_MEAN_CUBE_GRAPH = Exercise("grad_of_mean_cube_graph_tests", "grad_of_mean_cube_graph", by_hand=True,
+                                   visible=_mean_cube_visible, hidden=_mean_cube_hidden)
+
+
+# ---- GRAPH_PREDICTIONS ----------------------------------------------------------------
+
+def _node(t):
+    return None if t.grad_fn is None else type(t.grad_fn).__name__
+
+
+def graph_truth():
+    """What torch says of the notebook's graph, built here."""
+    w = torch.randn(3, requires_grad=True)
+    b = torch.zeros(3)
+    h = w * 2 + b
+    s = h.exp().sum()
+    k = b * 2
+    e = s.detach()
+    with torch.no_grad():
+        n = w * 2
+    return {
+        "w.is_leaf": w.is_leaf, "w.requires_grad": w.requires_grad, "w.grad_fn": _node(w),
+        "b.is_leaf": b.is_leaf, "b.requires_grad": b.requires_grad,
+        "h.is_leaf": h.is_leaf, "h.requires_grad": h.requires_grad, "h.grad_fn": _node(h),
+        "s.grad_fn": _node(s),
+        "k.is_leaf": k.is_leaf, "k.requires_grad": k.requires_grad,
+        "e.is_leaf": e.is_leaf, "e.requires_grad": e.requires_grad,
+        "n.requires_grad": n.requires_grad, "n.grad_fn": _node(n),
+    }
+
+
+def _graph_kind(key):
+    if key.endswith(".grad_fn"):
+        return (lambda v: v is None or isinstance(v, str),
+                'a class name string such as "MulBackward0", or None')
+    return (lambda v: isinstance(v, bool), "True or False")
+
+
+GRAPH_PREDICTIONS = prediction_exercise("GRAPH_PREDICTIONS_tests", "GRAPH_PREDICTIONS", _graph_kind, graph_truth)
+
+EXERCISES = [GRAD_OF_MEAN_CUBE_GRAPH, GRAPH_PREDICTIONS]

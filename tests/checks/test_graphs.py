@@ -1,0 +1,127 @@
+"""Do 02_requires_grad's checks (course.checks.graphs) pass right answers and name the typical wrong ones?"""
+import pytest
+import torch
+
+from course.checks import check, plain
+from course.checks.compare import SQUARE_TWO_MISSING
+from course.checks.graphs import GRAD_OF_MEAN_CUBE_GRAPH, GRAPH_PREDICTIONS, graph_truth, likely_factors
+from course.checks.predictions import read_predictions
+
+
+def grad_of_mean_cube_graph(x):
+    return 6 * (x + 2) / x.numel()
+
+
+def fails(grade_id, fn, hidden=False, seed=1):
+    with pytest.raises(AssertionError) as failure:
+        check(grade_id, fn, hidden=hidden, seed=seed)
+    return str(failure.value)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_the_right_gradient_passes(seed):
+    """Does a correct hand-written gradient pass the examples and the hidden trials?"""
+    check("grad_of_mean_cube_graph_tests", grad_of_mean_cube_graph)
+    check("grad_of_mean_cube_graph_tests", grad_of_mean_cube_graph, hidden=True, seed=seed)
+
+
+@pytest.mark.parametrize("wrong, phrase", [
+    (lambda x: 6 * (x + 2), "that factor is the number of elements: a division by it is missing"),
+    (lambda x: 3 * (x + 2) / x.numel(), "the 2 from differentiating a square"),
+    (lambda x: 1.5 * (x + 2), "1.5 times the right answer: the mean divides by x.numel() = 6, not by 4"),
+    (lambda x: (6 * (x + 2) / x.numel()).double(), "must have dtype torch.float32"),
+])
+def test_typical_mistakes_are_named(wrong, phrase):
+    """Does each typical mistake fail the visible examples with its diagnosis?"""
+    assert phrase in fails("grad_of_mean_cube_graph_tests", wrong)
+
+
+def test_a_sign_error_is_not_given_a_cause():
+    """Is a flipped sign stated as a factor, without a cause the exercise does not make likely?"""
+    assert "constant -1 times" in fails("grad_of_mean_cube_graph_tests", lambda x: -6 * (x + 2) / x.numel())
+
+
+def test_autograd_is_refused():
+    """Is a gradient computed with backward() refused, as the exercise is by hand?"""
+    def with_autograd(x):
+        x = x.detach().clone().requires_grad_(True)
+        (3 * (x + 2) ** 2).mean().backward()
+        return x.grad
+    assert "must compute the gradient by hand" in fails("grad_of_mean_cube_graph_tests", with_autograd)
+
+
+def test_a_single_element_is_a_hidden_edge():
+    """Is a gradient that assumes a first dimension caught by the 0-dimensional hidden trial?"""
+    def divides_by_rows_and_columns(x):
+        return 6 * (x + 2) / (x.shape[0] * (x.numel() // x.shape[0]))
+    check("grad_of_mean_cube_graph_tests", divides_by_rows_and_columns)
+    assert "raised IndexError" in fails("grad_of_mean_cube_graph_tests", divides_by_rows_and_columns, hidden=True)
+
+
+def test_likely_factors_name_a_hard_coded_4_only_where_it_can_be_told_apart():
+    """Is the 'divides by 4' cause left out where it would be confused with the 2 of a square or with 1?"""
+    for n, named in [(1, True), (2, False), (4, False), (8, False), (6, True)]:
+        factors, causes = likely_factors(torch.zeros(n))
+        assert SQUARE_TWO_MISSING in causes
+        assert (len(causes) == 2) is named, n
+        assert factors == ({"the number of elements": n} if n > 1 else {})
+
+
+def test_hidden_trials_cover_a_float32_input_and_unequal_shapes():
+    """Do the hidden trials include float32 and shapes with a batch of one and a single element?"""
+    inputs = [trial.args[0] for trial in GRAD_OF_MEAN_CUBE_GRAPH.hidden(5)]
+    assert {x.dtype for x in inputs} == {torch.float32, torch.float64}
+    assert {(1, 5), (), (3, 1, 2)} <= {tuple(x.shape) for x in inputs}
+    assert all(bool(((x + 2).abs() >= 0.3 - 1e-6).all()) for x in inputs)  # away from the minimum
+
+
+PREDICTIONS = graph_truth()
+
+
+def test_right_predictions_pass():
+    check("GRAPH_PREDICTIONS_tests", dict(PREDICTIONS))
+    check("GRAPH_PREDICTIONS_tests", dict(PREDICTIONS), hidden=True)
+
+
+@pytest.mark.parametrize("change, visible_phrase", [
+    ({"h.grad_fn": "MulBackward0"}, None),
+    ({"b.is_leaf": False, "k.is_leaf": False}, None),
+    ({"e.requires_grad": "False"}, "'e.requires_grad' must be True or False, not 'False'"),
+    ({"n.grad_fn": torch.Tensor}, "must be a class name string"),
+    ({"w.is_leaf": ...}, "still `...`"),
+])
+def test_wrong_predictions(change, visible_phrase):
+    """Is a wrong kind told by the visible check, and a wrong answer only when graded, with torch's answer?"""
+    predictions = {**PREDICTIONS, **change}
+    if visible_phrase:
+        assert visible_phrase in fails("GRAPH_PREDICTIONS_tests", predictions)
+        return
+    check("GRAPH_PREDICTIONS_tests", predictions)
+    message = fails("GRAPH_PREDICTIONS_tests", predictions, hidden=True)
+    for key, value in change.items():
+        assert f"{key!r}: you predicted {value!r}; torch says {PREDICTIONS[key]!r}" in message
+
+
+def test_a_missing_key_and_a_list_are_told():
+    predictions = dict(PREDICTIONS)
+    del predictions["s.grad_fn"]
+    assert "the key 's.grad_fn' is missing" in fails("GRAPH_PREDICTIONS_tests", predictions)
+    assert "GRAPH_PREDICTIONS must be a dict, but it is a list" in fails("GRAPH_PREDICTIONS_tests", list(PREDICTIONS))
+
+
+def test_the_predictions_adapter_sends_values_and_reprs():
+    """Does the kernel send each prediction as plain data with its repr, and nothing that is not plain?"""
+    sent = plain.decode(plain.encode(read_predictions({"a": True, "b": ..., "c": "AddBackward0", 1: 2},
+                                                      (), {}, False, "GRAPH_PREDICTIONS")))
+    assert sent["a"] == (True, "True") and sent["c"] == ("AddBackward0", "'AddBackward0'")
+    assert isinstance(sent["b"][0], plain.Unsupported) and sent["b"][1] == "Ellipsis"
+    assert 1 not in sent
+
+
+def test_a_malformed_reply_is_a_failed_trial():
+    """Is a reply the adapter never makes a failed trial, never an error in the grader?"""
+    for exercise in (GRAPH_PREDICTIONS, GRAD_OF_MEAN_CUBE_GRAPH):
+        trials = exercise.visible() + exercise.hidden(3)
+        for reply in [None, {"w.is_leaf": 3}, {"w.is_leaf": (True, 3)}, [1, 2], "x"]:
+            verdict = exercise.judge(trials, [{"value": plain.encode(reply)}] * len(trials), exercise.visible_label)
+            assert not verdict.passed
