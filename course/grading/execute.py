@@ -14,6 +14,7 @@ class SandboxKernelManager(AsyncKernelManager):
 
     launcher_arguments: list = []
     warm: bool = True
+    running: set = set()  # pids of this process's live kernels, shared by every subclass
 
     def format_kernel_cmd(self, extra_arguments=None):
         command = super().format_kernel_cmd(extra_arguments)
@@ -31,11 +32,13 @@ class SandboxKernelManager(AsyncKernelManager):
             provisioner.cwd = kw["cwd"]
             self._reconcile_connection_info(provisioner.connection_info)
         self.kernel_pid = self.provisioner.pid
+        SandboxKernelManager.running.add(self.kernel_pid)
 
     async def _async_cleanup_resources(self, restart=False):
         await super()._async_cleanup_resources(restart)
         # Whatever the notebook left running dies with its kernel's cgroup.
         if getattr(self, "kernel_pid", None):
+            SandboxKernelManager.running.discard(self.kernel_pid)
             processes.remove(self.kernel_pid)
 
 

@@ -50,11 +50,11 @@ def _become_kernel(request, kernel_path):
     os.chdir(request["cwd"])
     os.environ.clear()
     os.environ.update(request["env"])
-    import tempfile
-    tempfile.tempdir = None  # re-read TMPDIR, which confine points at the private home
     sys.path[:] = kernel_path
     command = request["command"]
     sandbox.confine(**request["limits"], connection=sandbox.connection_file(command))
+    import tempfile
+    tempfile.tempdir = None  # the cold kernel's Python reads TMPDIR afresh: the private home's, since confine
     # The template is its parent: the kernel ends when the template does (ipykernel polls its parent).
     sys.argv = [KERNEL_MODULE, *command[3:], f"--IPKernelApp.parent_handle={os.getppid()}"]
     from ipykernel import kernelapp
