@@ -5,6 +5,7 @@ so the hostile ones go first and the honest student "zz_honest" last: it
 must still be graded correctly, whatever ran before it.
 """
 import json
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -69,6 +70,17 @@ try:
     print("CONNECTED")
 except OSError as error:
     print("network blocked", type(error).__name__, error.errno)
+""",
+    "o_process_bomb": """import subprocess
+def double(x):
+    return 2 * x
+started = []
+try:
+    for _ in range(300):
+        started.append(subprocess.Popen(["sleep", "600"]))
+except OSError as error:
+    print("processes blocked", type(error).__name__)
+print("STARTED", len(started))
 """,
     "zz_honest": CORRECT,
 }
@@ -163,6 +175,24 @@ def test_memory_and_disk_hogs_are_stopped_inside_their_own_notebook(graded_class
     assert results["g_memory_hog"].ok and _score(root, "g_memory_hog") == 0
     assert results["h_disk_filler"].ok and "blocked" in _outputs(root, "h_disk_filler")
     assert not (root / "autograded" / "h_disk_filler" / "toy" / "filler.bin").stat().st_size > 300 * 1024 ** 2
+
+
+def test_a_notebook_cannot_start_hundreds_of_processes(graded_class):
+    """Is a notebook that starts 300 processes stopped near the limit, and are they gone after grading?"""
+    root, results, _ = graded_class
+    outputs = _outputs(root, "o_process_bomb")
+    started = int(outputs.split("STARTED ", 1)[1].split("\\n", 1)[0])
+    assert "processes blocked" in outputs and started < 64
+    assert results["o_process_bomb"].ok and _score(root, "o_process_bomb") == 2
+    left = [p for p in Path("/proc").glob("[0-9]*") if _cmdline(p) == "sleep 600"]
+    assert not left, "processes the notebook started outlived its kernel"
+
+
+def _cmdline(process):
+    try:
+        return (process / "cmdline").read_text().replace("\0", " ").strip()
+    except OSError:
+        return ""
 
 
 def test_no_outgoing_connections(graded_class):
