@@ -4,7 +4,7 @@ from pathlib import Path
 import shutil
 import sys
 
-from .grading import example_class, steps
+from .grading import engine, example_class, executors, steps
 from .grading.report import class_table
 
 
@@ -25,18 +25,23 @@ def cmd_release(args):
     return 1 if failed else 0
 
 
+def _engine_settings(args):
+    return {"jobs": args.jobs, "executor": args.executor, "scheduler": args.scheduler,
+            "notebook_timeout": args.timeout, "run_timeout": args.run_timeout}
+
+
 def cmd_grade(args):
-    failures = {}
-    for assignment_id in _ids(args.root, args.assignments):
-        for student, result in steps.autograde(args.root, assignment_id, args.student or None,
-                                               timeout=args.timeout).items():
-            print(f"{assignment_id} / {student}: {'graded' if result.ok else 'FAILED: ' + result.message}")
-            if not result.ok:
-                failures[(assignment_id, student)] = result.message
-        if args.feedback:
+    ids = _ids(args.root, args.assignments)
+    submissions = [(a, s) for a, s in engine.all_submissions(args.root, ids) if not args.student or s in args.student]
+    results = engine.grade(args.root, submissions, **_engine_settings(args))
+    failures = {key: result.message for key, result in sorted(results.items()) if not result.ok}
+    for (assignment_id, student), result in sorted(results.items()):
+        print(f"{assignment_id} / {student}: {'graded' if result.ok else 'FAILED: ' + result.message}")
+    if args.feedback:
+        for assignment_id in ids:
             print(f"{assignment_id}: feedback {steps.generate_feedback(args.root, assignment_id).message}")
     print()
-    print(class_table(args.root, _ids(args.root, args.assignments), failures))
+    print(class_table(args.root, ids, failures))
     return 1 if failures else 0
 
 
@@ -51,16 +56,28 @@ def cmd_demo(args):
     demo = root / args.into
     shutil.rmtree(demo, ignore_errors=True)
     example_class.new_course(demo, root)
-    failures = {}
     ids = steps.assignment_ids(root)
-    for assignment_id in ids:
-        print(f"grading the example class on {assignment_id} ...", flush=True)
-        _, results = example_class.grade(demo, root, assignment_id)
-        failures.update({(assignment_id, s): r.message for s, r in results.items() if not r.ok})
+    print(f"grading the example class on {len(ids)} assignments ...", flush=True)
+    graded = example_class.grade(demo, root, ids, **_engine_settings(args))
+    failures = {(a, s): r.message for a, (_, results) in graded.items() for s, r in results.items() if not r.ok}
     print()
     print(class_table(demo, ids, failures))
     print(f"\nFeedback for each student: {args.into}/feedback/<student>/<assignment>/<assignment>.html")
     return status or (1 if failures else 0)
+
+
+def _engine_options(parser):
+    """Options of the grading engine; left out, GradingEngine's setting applies (nbgrader_config.py)."""
+    default = {name: trait.default_value for name, trait in engine.GradingEngine.class_traits(config=True).items()}
+    parser.add_argument("--jobs", type=int, help="notebooks graded at once (default: this machine's cores)")
+    parser.add_argument("--executor", choices=executors.EXECUTORS,
+                        help=f"local worker processes, or Dask's scheduler (default: {default['executor']})")
+    parser.add_argument("--scheduler", help="address of a running Dask scheduler "
+                                            "(default: a LocalCluster, with --executor dask)")
+    parser.add_argument("--timeout", type=int, help="seconds one student's notebook may take in all "
+                                                    f"(default: {default['notebook_timeout']})")
+    parser.add_argument("--run-timeout", type=int, help="seconds the whole run may take "
+                                                        f"(default: {default['run_timeout']}, no limit)")
 
 
 def main(argv=None):
@@ -75,8 +92,7 @@ def main(argv=None):
     p = sub.add_parser("grade", help="autograde submitted/ (each student in a sandboxed kernel) and print grades")
     p.add_argument("assignments", nargs="*", help="assignment ids (default: all)")
     p.add_argument("--student", action="append", help="only this student (repeatable)")
-    p.add_argument("--timeout", type=int, default=steps.DEFAULT_STUDENT_TIMEOUT,
-                   help="seconds one student's notebook may take in all (default: %(default)s)")
+    _engine_options(p)
     p.add_argument("--no-feedback", dest="feedback", action="store_false", help="skip generate_feedback")
     p.set_defaults(run=cmd_grade)
 
@@ -86,6 +102,7 @@ def main(argv=None):
 
     p = sub.add_parser("demo", help="release everything, then grade the bundled example class")
     p.add_argument("--into", default="demo", help="folder for the example class (default: %(default)s)")
+    _engine_options(p)
     p.set_defaults(run=cmd_demo)
 
     args = parser.parse_args(argv)

@@ -23,10 +23,11 @@ def course_dir(tmp_path):
 def pytest_xdist_make_scheduler(config, log):
     """Spread the tests over the xdist workers, keeping those that share one graded class together.
 
-    A module-scoped fixture is built once per worker that runs one of its
-    tests: split freely, every worker would grade the whole example class of
-    an assignment again. So the tests of one assignment (their id ends in
-    `[<assignment id>]`) and those of the hostile class go to one worker.
+    A module- or session-scoped fixture is built once per worker that runs
+    one of its tests: split freely, every worker would grade the example
+    classes again. So the tests of the assignments (their id ends in
+    `[<assignment id>]`; the grading engine grades all their classes at once,
+    on every core) go to one worker, and those of the hostile class to one.
     (xdist's own `loadgroup` does not work with pytest 9: it renames items
     through an attribute pytest no longer reads.)
     """
@@ -38,7 +39,7 @@ def pytest_xdist_make_scheduler(config, log):
                 if module in nodeid:
                     return module
             if "test_assignments.py" in nodeid and nodeid.endswith("]"):
-                return nodeid[nodeid.rindex("[") + 1:-1]
+                return "example-classes"
             return nodeid
 
     return ByGradedClass(config, log)

@@ -1,9 +1,9 @@
 """Every assignment, through nbgrader itself: release, grading of the example class, feedback.
 
-One throwaway course per assignment grades a full solution, the untouched
-student version, and submissions carrying the typical mistakes of
-mistakes/<id>.py; the tests then read the gradebook, the autograded
-notebooks and the feedback HTML.
+One throwaway course grades, for every assignment, a full solution, the
+untouched student version, and submissions carrying the typical mistakes
+of mistakes/<id>.py, all in one parallel run of the grading engine; the
+tests then read the gradebook, the autograded notebooks and the feedback HTML.
 """
 from dataclasses import dataclass
 import html
@@ -47,10 +47,16 @@ class Graded:
         return html.unescape(path.read_text())
 
 
-@pytest.fixture(scope="module", params=ASSIGNMENTS)
-def graded(request, tmp_path_factory):
-    root = example_class.new_course(tmp_path_factory.mktemp(request.param), ROOT)
-    students, results = example_class.grade(root, ROOT, request.param, all_mistakes=True)
+@pytest.fixture(scope="session")
+def graded_classes(tmp_path_factory):
+    root = example_class.new_course(tmp_path_factory.mktemp("example-classes"), ROOT)
+    return root, example_class.grade(root, ROOT, ASSIGNMENTS, all_mistakes=True)
+
+
+@pytest.fixture(params=ASSIGNMENTS)
+def graded(request, graded_classes):
+    root, graded = graded_classes
+    students, results = graded[request.param]
     return Graded(root, request.param, students, results)
 
 

@@ -12,7 +12,7 @@ import shutil
 
 import nbformat
 
-from . import steps
+from . import engine, steps
 from .mistakes import apply_mistakes, group_disjoint, load_mistakes, read_notebook
 
 
@@ -58,15 +58,24 @@ def add_submissions(root, course_root, assignment_id, all_mistakes=False):
     return students
 
 
-def grade(root, course_root, assignment_id, all_mistakes=False):
-    """Release, submit, autograde and give feedback for one assignment of the example class.
+def grade(root, course_root, assignment_ids, all_mistakes=False, **settings):
+    """Release, submit, autograde and give feedback for assignments of the example class.
 
-    Returns ({student: mistakes}, {student: StepResult of autograding}).
+    All submissions are graded in one parallel run (course.grading.engine;
+    `settings` are GradingEngine's). Returns {assignment_id: ({student:
+    mistakes}, {student: StepResult of autograding})}.
     """
-    released = steps.release(root, assignment_id)
-    if not released.ok:
-        raise RuntimeError(f"generate_assignment {assignment_id} failed: {released.message}\n{released.log}")
-    students = add_submissions(root, course_root, assignment_id, all_mistakes)
-    results = steps.autograde(root, assignment_id, list(students))
-    steps.generate_feedback(root, assignment_id)
-    return students, results
+    if isinstance(assignment_ids, str):
+        assignment_ids = [assignment_ids]
+    classes = {}
+    for assignment_id in assignment_ids:
+        released = steps.release(root, assignment_id)
+        if not released.ok:
+            raise RuntimeError(f"generate_assignment {assignment_id} failed: {released.message}\n{released.log}")
+        classes[assignment_id] = add_submissions(root, course_root, assignment_id, all_mistakes)
+    results = engine.grade(root, [(a, s) for a, students in classes.items() for s in students], **settings)
+    graded = {}
+    for assignment_id, students in classes.items():
+        steps.generate_feedback(root, assignment_id)
+        graded[assignment_id] = (students, {s: results[assignment_id, s] for s in students})
+    return graded

@@ -1,37 +1,69 @@
-"""nbgrader's Execute preprocessor, with every kernel started in the course sandbox."""
+"""nbgrader's Execute preprocessor, with every kernel started warm and in the course sandbox."""
 import sys
 
 from jupyter_client.manager import AsyncKernelManager
 from nbgrader.preprocessors import Execute
 from traitlets import Bool, Integer
 
+from . import forkserver, processes, sandbox
+
 
 class SandboxKernelManager(AsyncKernelManager):
-    """A kernel manager whose kernels start through the sandbox launcher (course.grading.sandbox)."""
+    """A kernel manager whose kernels are forked warm (course.grading.forkserver) or started
+    through the sandbox launcher (course.grading.sandbox), confined either way."""
 
     launcher_arguments: list = []
+    warm: bool = True
+    running: set = set()  # pids of this process's live kernels, shared by every subclass
 
     def format_kernel_cmd(self, extra_arguments=None):
         command = super().format_kernel_cmd(extra_arguments)
         return [sys.executable, "-m", "course.grading.sandbox", *self.launcher_arguments, "--", *command]
 
+    async def _async_launch_kernel(self, kernel_cmd, **kw):
+        options = sandbox.parser().parse_args(kernel_cmd[3:])
+        command = sandbox.kernel_command(options)
+        if not (self.warm and forkserver.can_fork(command)):
+            await super()._async_launch_kernel(kernel_cmd, **kw)
+        else:
+            kernel = forkserver.spawn(command, kw["cwd"], kw["env"], sandbox.limits(options))
+            provisioner = self.provisioner
+            provisioner.process, provisioner.pid, provisioner.pgid = kernel, kernel.pid, kernel.pid
+            provisioner.cwd = kw["cwd"]
+            self._reconcile_connection_info(provisioner.connection_info)
+        self.kernel_pid = self.provisioner.pid
+        SandboxKernelManager.running.add(self.kernel_pid)
+
+    async def _async_cleanup_resources(self, restart=False):
+        await super()._async_cleanup_resources(restart)
+        # Whatever the notebook left running dies with its kernel's cgroup.
+        if getattr(self, "kernel_pid", None):
+            SandboxKernelManager.running.discard(self.kernel_pid)
+            processes.remove(self.kernel_pid)
+
 
 class SandboxedExecute(Execute):
-    """nbgrader's Execute, with every kernel started in the course sandbox."""
+    """nbgrader's Execute, with every kernel started warm and in the course sandbox."""
 
     memory_limit_gb = Integer(8, help="Address-space limit of a grading kernel, in GiB (0: none)").tag(config=True)
     file_size_limit_mb = Integer(256, help="Largest file a grading kernel may write, in MiB (0: none)").tag(config=True)
     threads = Integer(1, help="Threads a grading kernel's torch and numpy may use (0: their default). "
                                "One keeps a notebook's time the same on a busy machine: with more, "
                                "threads of parallel kernels wait on each other").tag(config=True)
+    process_limit = Integer(64, help="Processes and threads a grading kernel may run at once, itself "
+                                     "included (0: no limit); a pids cgroup per kernel where the "
+                                     "system offers one").tag(config=True)
     require_landlock = Bool(False, help="Refuse to grade where Landlock is unavailable, "
                                         "instead of running with resource limits only").tag(config=True)
+    warm_kernels = Bool(True, help="Fork each kernel from a template that has imported torch, numpy, "
+                                   "matplotlib and course (course.grading.forkserver) instead of "
+                                   "starting a new Python").tag(config=True)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)  # loads the config the launcher arguments come from
         arguments = [f"--memory-gb={self.memory_limit_gb}", f"--file-size-mb={self.file_size_limit_mb}",
-                     f"--threads={self.threads}"]
+                     f"--threads={self.threads}", f"--process-limit={self.process_limit}"]
         if self.require_landlock:
             arguments.append("--require-landlock")
         self.kernel_manager_class = type("ConfiguredSandboxKernelManager", (SandboxKernelManager,),
-                                         {"launcher_arguments": arguments})
+                                         {"launcher_arguments": arguments, "warm": self.warm_kernels})

@@ -8,13 +8,18 @@ from traitlets.config import Config
 from traitlets.config.loader import PyFileConfigLoader
 
 
-def _course_directory(root):
+def course_config(root):
+    """The traitlets config of course `root`: its nbgrader_config.py, with the root set."""
     config = Config()
     config_file = os.path.join(root, "nbgrader_config.py")
     if os.path.exists(config_file):
         config.merge(PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config())
-    config.CourseDirectory.root = str(root)
-    return CourseDirectory(config=config)
+    config.CourseDirectory.root = os.path.abspath(root)
+    return config
+
+
+def _course_directory(root):
+    return CourseDirectory(config=course_config(root))
 
 
 @contextmanager

@@ -1,12 +1,14 @@
 """The sandbox a grading kernel starts in, so a hostile notebook harms no one else.
 
 `course.grading.execute.SandboxedExecute` starts every kernel through this
-launcher (``python -m course.grading.sandbox [limits] -- <kernel command>``),
-which, before it becomes the kernel:
+launcher (``python -m course.grading.sandbox [limits] -- <kernel command>``)
+or forks it warm from `course.grading.forkserver`; either way `confine`,
+before the process becomes the kernel:
 
 - gives the kernel a private, empty home and temp folder;
 - sets resource limits (address space, size of a written file, no core dumps)
   and the number of threads torch and numpy use;
+- caps the processes and threads the kernel may run (`course.grading.processes`);
 - with Landlock, confines the file system to reading the Python installation
   and the `course` package and to writing the notebook's own folder and the
   private temp folder: the gradebook, `source/` (hidden tests) and other
@@ -25,7 +27,7 @@ import sys
 import sysconfig
 import tempfile
 
-from . import landlock
+from . import landlock, processes
 
 # System folders a Python process reads (shared libraries, certificates, /proc for CPU info).
 SYSTEM_READ_PATHS = ["/usr", "/lib", "/lib64", "/lib32", "/bin", "/sbin", "/etc", "/proc", "/sys"]
@@ -70,40 +72,66 @@ def _set_threads(threads):
     if threads:
         for name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
             os.environ[name] = str(threads)
+        if "torch" in sys.modules:  # a warm kernel imported torch before it knew the setting
+            sys.modules["torch"].set_num_threads(threads)
 
 
-def _connection_file(command):
+def connection_file(command):
+    """The connection file a kernel command names (its -f argument), or None."""
     for flag in ("-f", "--f"):
         if flag in command:
             return command[command.index(flag) + 1]
     return None
 
 
-def launch(argv=None):
-    """Parse the launcher's arguments, confine this process, then exec the kernel command."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--memory-gb", type=int, default=0)
-    parser.add_argument("--file-size-mb", type=int, default=0)
-    parser.add_argument("--threads", type=int, default=0)
-    parser.add_argument("--require-landlock", action="store_true")
-    parser.add_argument("command", nargs=argparse.REMAINDER)
-    args = parser.parse_args(argv)
-    command = args.command[1:] if args.command[:1] == ["--"] else args.command
+def confine(memory_gb=0, file_size_mb=0, threads=0, process_limit=0, require_landlock=False,
+            connection=None):
+    """Confine this process for good, in its current folder: home, limits, threads, processes, Landlock."""
     home = _private_home()
-    _set_limits(args.memory_gb, args.file_size_mb)
-    _set_threads(args.threads)
+    _set_limits(memory_gb, file_size_mb)
+    _set_threads(threads)
+    if process_limit and processes.limit(process_limit) != "cgroup":
+        print("course sandbox: no pids cgroup; the process limit is RLIMIT_NPROC (void for root)", file=sys.stderr)
     reads = SYSTEM_READ_PATHS + python_read_paths()
-    connection = _connection_file(command)
     if connection:
         reads.append(os.path.abspath(connection))
     writes = [os.getcwd(), home, "/dev"]
     try:
         landlock.restrict(reads, writes)
     except OSError as error:
-        if args.require_landlock:
+        if require_landlock:
             sys.exit(f"course sandbox: Landlock is required but unavailable ({error}); not starting the kernel")
         print(f"course sandbox: no Landlock ({error}); the kernel runs with resource limits only",
               file=sys.stderr)
+
+
+def parser():
+    """The launcher's options; `SandboxedExecute` builds them from its traitlets."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--memory-gb", type=int, default=0)
+    parser.add_argument("--file-size-mb", type=int, default=0)
+    parser.add_argument("--threads", type=int, default=0)
+    parser.add_argument("--process-limit", type=int, default=0)
+    parser.add_argument("--require-landlock", action="store_true")
+    parser.add_argument("command", nargs=argparse.REMAINDER)
+    return parser
+
+
+def limits(args):
+    """The keyword arguments of `confine` from parsed launcher options."""
+    return {"memory_gb": args.memory_gb, "file_size_mb": args.file_size_mb, "threads": args.threads,
+            "process_limit": args.process_limit, "require_landlock": args.require_landlock}
+
+
+def kernel_command(args):
+    return args.command[1:] if args.command[:1] == ["--"] else args.command
+
+
+def launch(argv=None):
+    """Parse the launcher's arguments, confine this process, then exec the kernel command."""
+    args = parser().parse_args(argv)
+    command = kernel_command(args)
+    confine(**limits(args), connection=connection_file(command))
     os.execvp(command[0], command)
 
 

@@ -1,9 +1,10 @@
 """The instructor's steps over a course folder, each through nbgrader itself.
 
-Every step runs nbgrader in its own process, with the course folder as its
-working directory (so its nbgrader_config.py applies). Autograding runs one
-process per student: a notebook that hangs, crashes its kernel or misbehaves
-costs that student a clear error message and nobody else anything.
+Release and feedback run nbgrader in its own process, with the course
+folder as its working directory (so its nbgrader_config.py applies).
+Autograding goes through `course.grading.engine`: many students at once,
+and a notebook that hangs, crashes its kernel or misbehaves costs that
+student a clear error message and nobody else anything.
 """
 from dataclasses import dataclass
 import os
@@ -14,9 +15,6 @@ import signal
 import subprocess
 import sys
 import tempfile
-
-DEFAULT_STUDENT_TIMEOUT = 20 * 60  # seconds for one student's whole notebook
-
 
 @dataclass
 class StepResult:
@@ -41,12 +39,17 @@ def nbgrader(root, *args, timeout=None, env=None):
         os.killpg(process.pid, signal.SIGKILL)
         log, _ = process.communicate()
         return StepResult(False, f"stopped after {timeout} s: the notebook ran too long", log)
-    errors = [line.split("]", 1)[-1].strip() for line in log.splitlines()
-              if re.match(r"\[\w+ \| (ERROR|CRITICAL)\]", line)
-              and "see the above traceback" not in line and "see the the above traceback" not in line]
     if process.returncode == 0:
         return StepResult(True, "ok", log)
-    return StepResult(False, errors[0] if errors else f"nbgrader exited with code {process.returncode}", log)
+    return StepResult(False, first_error(log) or f"nbgrader exited with code {process.returncode}", log)
+
+
+def first_error(log):
+    """nbgrader's first ERROR or CRITICAL message in a log (its command's or its API's format), or None."""
+    errors = [line.split("]", 1)[-1].strip() for line in log.splitlines()
+              if re.match(r"\[(\w+ \| )?(ERROR|CRITICAL)\]", line)
+              and "see the above traceback" not in line and "see the the above traceback" not in line]
+    return errors[0] if errors else None
 
 
 def assignment_ids(root):
@@ -83,16 +86,17 @@ def matplotlib_cache():
     return cache
 
 
-def autograde(root, assignment_id, students=None, timeout=DEFAULT_STUDENT_TIMEOUT):
-    """Autograde each student's submission in its own nbgrader process; a dict student -> StepResult."""
-    cache = str(matplotlib_cache())
-    results = {}
-    for student in students or submitted_students(root, assignment_id):
-        # The sandboxed kernels make their private homes in this scratch folder, removed afterwards.
-        with tempfile.TemporaryDirectory(prefix="course-grading-") as scratch:
-            results[student] = nbgrader(root, "autograde", assignment_id, "--student", student, "--force",
-                                        timeout=timeout, env={"COURSE_MPL_CACHE": cache, "TMPDIR": scratch})
-    return results
+def autograde(root, assignment_id, students=None, timeout=None, **settings):
+    """Autograde students' submissions of one assignment, in parallel (course.grading.engine).
+
+    `timeout`: seconds each notebook may take; `settings`: other GradingEngine settings.
+    Returns {student: StepResult}.
+    """
+    from . import engine
+
+    students = students or submitted_students(root, assignment_id)
+    results = engine.grade(root, [(assignment_id, s) for s in students], notebook_timeout=timeout, **settings)
+    return {student: results[assignment_id, student] for student in students}
 
 
 def generate_feedback(root, assignment_id):

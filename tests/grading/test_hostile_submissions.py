@@ -5,6 +5,7 @@ so the hostile ones go first and the honest student "zz_honest" last: it
 must still be graded correctly, whatever ran before it.
 """
 import json
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -78,6 +79,17 @@ def double(x):
     "p_floods_output": """def double(x):
     return 2 * x
 print("x" * (100 * 1024 ** 2))
+""",
+    "o_process_bomb": """import subprocess
+def double(x):
+    return 2 * x
+started = []
+try:
+    for _ in range(300):
+        started.append(subprocess.Popen(["sleep", "600"]))
+except OSError as error:
+    print("processes blocked", type(error).__name__)
+print("STARTED", len(started))
 """,
     "zz_honest": CORRECT,
 }
@@ -189,6 +201,24 @@ def test_a_flood_of_output_is_cut_in_what_is_stored_and_said_so(graded_class):
     assert "output cut: this cell printed 100.0 MB" in _outputs(root, "p_floods_output")
     feedback = root / "feedback" / "p_floods_output" / "toy" / "toy.html"
     assert feedback.stat().st_size < 3 * 1024 ** 2 and "output cut" in feedback.read_text()
+
+
+def test_a_notebook_cannot_start_hundreds_of_processes(graded_class):
+    """Is a notebook that starts 300 processes stopped near the limit, and are they gone after grading?"""
+    root, results, _ = graded_class
+    outputs = _outputs(root, "o_process_bomb")
+    started = int(outputs.split("STARTED ", 1)[1].split("\\n", 1)[0])
+    assert "processes blocked" in outputs and started < 64
+    assert results["o_process_bomb"].ok and _score(root, "o_process_bomb") == 2
+    left = [p for p in Path("/proc").glob("[0-9]*") if _cmdline(p) == "sleep 600"]
+    assert not left, "processes the notebook started outlived its kernel"
+
+
+def _cmdline(process):
+    try:
+        return (process / "cmdline").read_text().replace("\0", " ").strip()
+    except OSError:
+        return ""
 
 
 def test_no_outgoing_connections(graded_class):

@@ -1,0 +1,184 @@
+"""Parallel autograding into one gradebook: many notebooks at once, each failing alone.
+
+`grade` runs `grade_notebook` for every (assignment, student) on an
+executor (`course.grading.executors`: worker processes here, or Dask).
+Each task runs nbgrader's own autograde (its Python API, the formgrader's)
+in a long-lived worker, so nbgrader is imported once per worker and the
+kernel is forked warm (`course.grading.forkserver`).
+
+One gradebook, many writers: nbgrader opens the gradebook only for short
+transactions around a notebook's execution, never during it. The students
+are created before any task starts, so no two tasks insert the same row;
+on SQLite, which takes one writer at a time, a writer waits for the file
+lock (`sqlite_busy_timeout`) instead of failing. PostgreSQL takes them all.
+
+A task never raises: invalid JSON, a dead kernel, a timeout or a duplicated
+cell come back as a failed `StepResult` with nbgrader's reason, and the
+other students are graded.
+"""
+from contextlib import contextmanager
+import os
+import signal
+import sys
+import tempfile
+import threading
+import time
+
+from traitlets import Bool, Enum, Integer, Unicode
+from traitlets.config import LoggingConfigurable
+
+from . import executors
+from .report import course_config, gradebook
+from .steps import StepResult, first_error, matplotlib_cache, submitted_students
+
+
+class GradingEngine(LoggingConfigurable):
+    """How `course grade` spreads the notebooks; configurable in nbgrader_config.py like nbgrader's settings."""
+
+    jobs = Integer(os.cpu_count() or 1, help="Notebooks graded at once (default: this machine's cores)").tag(config=True)
+    executor = Enum(executors.EXECUTORS, "local", help="Where notebooks are graded: worker processes on "
+                                                       "this machine, or Dask's distributed scheduler").tag(config=True)
+    scheduler = Unicode("", help="Address of a running Dask scheduler, e.g. tcp://10.0.0.5:8786 "
+                                 "(empty: a LocalCluster of `jobs` workers)").tag(config=True)
+    notebook_timeout = Integer(20 * 60, help="Seconds one student's notebook may take in all; "
+                                             "its kernel is killed after that").tag(config=True)
+    run_timeout = Integer(0, help="Seconds the whole run may take (0: no limit); notebooks not "
+                                  "finished by then are reported as not graded").tag(config=True)
+    sqlite_busy_timeout = Integer(600, help="Seconds an SQLite gradebook writer waits for another "
+                                            "writer to finish").tag(config=True)
+    progress = Bool(True, help="Show a progress bar (only ever on a terminal)").tag(config=True)
+
+
+def defaults(root="."):
+    """The engine's settings for course `root`: its traitlet defaults, then nbgrader_config.py."""
+    return GradingEngine(config=course_config(root))
+
+
+def _kill_kernels():
+    from .execute import SandboxKernelManager
+
+    for pid in list(SandboxKernelManager.running):
+        try:
+            os.killpg(pid, signal.SIGKILL)
+        except OSError:
+            pass
+
+
+@contextmanager
+def _deadline(seconds, on_expiry):
+    if seconds == float("inf"):
+        yield
+        return
+    timer = threading.Timer(max(seconds, 0.0), on_expiry)
+    timer.daemon = True
+    timer.start()
+    try:
+        yield
+    finally:
+        timer.cancel()
+
+
+def grade_notebook(root, assignment_id, student_id, deadline, busy_timeout):
+    """Autograde one submission with nbgrader's Python API in this process; a StepResult, never raises.
+
+    `deadline` is a time.time() by which the notebook must be done: its kernel is killed then.
+    """
+    from nbgrader.apps import NbGraderAPI
+    from nbgrader.coursedir import CourseDirectory
+
+    start = time.time()
+    if start >= deadline:
+        return StepResult(False, "not graded: the run's time limit was reached")
+    expired = threading.Event()
+
+    def expire():
+        expired.set()
+        _kill_kernels()
+
+    try:
+        config = course_config(root)
+        coursedir = CourseDirectory(config=config)
+        if coursedir.db_url.startswith("sqlite") and "timeout=" not in coursedir.db_url:
+            coursedir.db_url += ("&" if "?" in coursedir.db_url else "?") + f"timeout={busy_timeout}"
+        api = NbGraderAPI(coursedir=coursedir, config=config)
+        # The kernels make their private homes in a scratch folder of this task, removed afterwards.
+        with tempfile.TemporaryDirectory(prefix="course-grading-") as scratch, \
+                _environment(TMPDIR=scratch, COURSE_MPL_CACHE=str(matplotlib_cache())), \
+                _deadline(deadline - start, expire):
+            outcome = api.autograde(assignment_id, student_id, force=True, create=True)
+    except Exception as error:  # a failure of this student's task, reported with the others
+        outcome = {"success": False, "log": f"[ERROR] {type(error).__name__}: {error}"}
+    log = outcome.get("log", "") + outcome.get("error", "")
+    if expired.is_set():
+        return StepResult(False, f"stopped after {time.time() - start:.0f} s: the notebook ran too long", log)
+    if outcome["success"]:
+        return StepResult(True, "ok", log)
+    return StepResult(False, first_error(log) or "nbgrader failed without a message", log)
+
+
+@contextmanager
+def _environment(**variables):
+    saved = {name: os.environ.get(name) for name in variables}
+    os.environ.update(variables)
+    tempfile.tempdir = None
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        tempfile.tempdir = None
+
+
+def _progress(total, enabled):
+    from tqdm import tqdm
+
+    # disable=None: tqdm shows itself only when stderr is a terminal.
+    return tqdm(total=total, unit="notebook", desc="grading", file=sys.stderr, dynamic_ncols=True,
+                disable=None if enabled else True)
+
+
+def grade(root, submissions=None, **settings):
+    """Autograde `submissions` [(assignment_id, student_id), ...] of course `root` in parallel.
+
+    `settings` override GradingEngine's (jobs, executor, scheduler, notebook_timeout,
+    run_timeout, progress); None keeps the configured value. Returns
+    {(assignment_id, student_id): StepResult}.
+    """
+    engine = defaults(root)
+    for name, value in settings.items():
+        if value is not None:
+            setattr(engine, name, value)
+    root = os.path.abspath(root)
+    with gradebook(root) as gb:
+        for student in sorted({student for _, student in submissions}):
+            gb.update_or_create_student(student)
+    run_deadline = time.time() + engine.run_timeout if engine.run_timeout else float("inf")
+    tasks = [(root, assignment_id, student, engine.notebook_timeout or float("inf"), run_deadline,
+              engine.sqlite_busy_timeout) for assignment_id, student in submissions]
+    results = {}
+    runner = executors.executor(engine.executor, min(engine.jobs, len(tasks)) or 1, engine.scheduler)
+    failures = 0
+    try:
+        with _progress(len(tasks), engine.progress) as bar:
+            for task, result in runner.run(_grade_task, tasks):
+                results[task[1], task[2]] = result
+                failures += not result.ok
+                bar.set_postfix(failed=failures, refresh=False)
+                bar.update()
+    finally:
+        runner.close()
+    return results
+
+
+def _grade_task(root, assignment_id, student_id, notebook_timeout, run_deadline, busy_timeout):
+    """grade_notebook with its clock started when a worker takes it, within the run's deadline."""
+    deadline = min(time.time() + notebook_timeout, run_deadline)
+    return grade_notebook(root, assignment_id, student_id, deadline, busy_timeout)
+
+
+def all_submissions(root, assignment_ids):
+    """[(assignment_id, student_id)] of everything in submitted/ for these assignments."""
+    return [(a, s) for a in assignment_ids for s in submitted_students(root, a)]

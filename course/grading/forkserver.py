@@ -1,0 +1,211 @@
+"""Warm grading kernels: a template process that has imported the libraries forks one kernel per notebook.
+
+A cold kernel spends seconds starting Python and importing torch before
+the learner's first cell. The template (``python -m course.grading.forkserver``)
+imports torch, numpy, matplotlib, ipykernel and `course` once, while it is
+still single-threaded, and never runs learner code. For each notebook it
+forks a child that starts a new session, takes the notebook's folder and
+environment, confines itself (`course.grading.sandbox.confine`) and serves
+the notebook as an ipykernel. Every notebook gets a fresh process; what one
+student's code does to its modules dies with its process.
+
+The grader side (`spawn`) talks to the template over its stdin/stdout (one
+JSON line per request, the child's pid in reply) and holds the kernel by a
+pidfd, since the kernel is the template's child, not the grader's.
+"""
+import json
+import os
+import select
+import signal
+import subprocess
+import sys
+import threading
+
+# What a grading kernel imports anyway: loaded once, shared copy-on-write by every kernel.
+WARM_MODULES = ["torch", "numpy", "matplotlib", "matplotlib.pyplot", "matplotlib_inline.backend_inline",
+                "ipykernel.kernelapp", "ipykernel.ipkernel", "course", "course.checks", "course.plots",
+                "course.data"]
+KERNEL_MODULE = "ipykernel_launcher"
+THREAD_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
+
+
+def can_fork(command):
+    """Whether a kernel command is this interpreter's ipykernel, which the template can become."""
+    return (len(command) >= 3 and command[1:3] == ["-m", KERNEL_MODULE]
+            and os.path.realpath(command[0]) == os.path.realpath(sys.executable) and hasattr(os, "pidfd_open"))
+
+
+# ---- the template process ----------------------------------------------------------------------
+
+def _become_kernel(request, kernel_path):
+    """In the forked child: a session of its own, the notebook's folder and environment, the sandbox, ipykernel."""
+    from course.grading import sandbox
+
+    os.setsid()  # its own process group: the kernel manager signals the kernel and all it starts
+    for number in (signal.SIGCHLD, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(number, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    os.dup2(os.open(os.devnull, os.O_RDONLY), 0)  # not the template's request pipes
+    os.dup2(2, 1)
+    os.chdir(request["cwd"])
+    os.environ.clear()
+    os.environ.update(request["env"])
+    sys.path[:] = kernel_path
+    command = request["command"]
+    sandbox.confine(**request["limits"], connection=sandbox.connection_file(command))
+    import tempfile
+    tempfile.tempdir = None  # the cold kernel's Python reads TMPDIR afresh: the private home's, since confine
+    # The template is its parent: the kernel ends when the template does (ipykernel polls its parent).
+    sys.argv = [KERNEL_MODULE, *command[3:], f"--IPKernelApp.parent_handle={os.getppid()}"]
+    from ipykernel import kernelapp
+    kernelapp.launch_new_instance()
+
+
+def _fork(request, kernel_path):
+    pid = os.fork()
+    if pid:
+        return pid
+    code = 1
+    try:
+        _become_kernel(request, kernel_path)
+        code = 0
+    except SystemExit as stop:
+        if isinstance(stop.code, str):
+            print(stop.code, file=sys.stderr)
+        code = stop.code if isinstance(stop.code, int) else 1
+    except BaseException:  # the child must never return into the template's loop
+        import traceback
+        traceback.print_exc()
+    finally:
+        sys.stderr.flush()
+        os._exit(code)
+
+
+def serve():
+    """Import the warm modules, then fork a kernel for each request until the grader closes stdin."""
+    # The template starts in a neutral folder; that folder is no kernel's import path.
+    kernel_path = [p for p in sys.path[1:]]
+    for name in WARM_MODULES:
+        __import__(name)
+    threads = len(os.listdir("/proc/self/task"))
+    if threads != 1:  # fork copies only the calling thread: another one's locks would stay held forever
+        sys.exit(f"course forkserver: {threads} threads after the imports; cannot fork safely")
+    requests, replies = sys.stdin.buffer, sys.stdout
+    replies.write("ready\n")
+    replies.flush()
+    while True:
+        ready, _, _ = select.select([requests], [], [], 1.0)
+        _reap()
+        if not ready:
+            continue
+        line = requests.readline()
+        if not line:
+            return
+        replies.write(f"{_fork(json.loads(line), kernel_path)}\n")
+        replies.flush()
+
+
+def _reap():
+    while True:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if not pid:
+            return
+
+
+# ---- the grader side ---------------------------------------------------------------------------
+
+class ForkedKernel:
+    """A kernel forked by the template, with the part of Popen's interface jupyter_client uses."""
+
+    stdin = stdout = stderr = None
+
+    def __init__(self, pid):
+        self.pid, self.returncode = pid, None
+        try:
+            self._pidfd = os.pidfd_open(pid)
+        except ProcessLookupError:  # died (and was reaped) before we looked
+            self._pidfd, self.returncode = None, 1
+
+    def poll(self):
+        if self.returncode is None and select.select([self._pidfd], [], [], 0)[0]:
+            # The exit status belongs to the template, which reaps the kernel; the kernel is gone.
+            self.returncode = 1
+            os.close(self._pidfd)
+            self._pidfd = None
+        return self.returncode
+
+    def wait(self, timeout=None):
+        if self.returncode is None:
+            select.select([self._pidfd], [], [], timeout)
+        return self.poll()
+
+    def send_signal(self, number):
+        if self.poll() is None:
+            signal.pidfd_send_signal(self._pidfd, number)
+
+    def kill(self):
+        self.send_signal(signal.SIGKILL)
+
+    def terminate(self):
+        self.send_signal(signal.SIGTERM)
+
+
+class ForkServer:
+    """One template process, started on first use, with the threads setting of the kernels it forks."""
+
+    def __init__(self, threads):
+        env = dict(os.environ, MPLBACKEND="module://matplotlib_inline.backend_inline")
+        if threads:  # numpy's BLAS sizes its thread pool at import, in the template
+            env.update({name: str(threads) for name in THREAD_VARIABLES})
+        cache = os.environ.get("COURSE_MPL_CACHE")
+        if cache:
+            env["MPLCONFIGDIR"] = cache
+        self.process = subprocess.Popen([sys.executable, "-m", "course.grading.forkserver"], cwd="/",
+                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, text=True)
+        self.lock = threading.Lock()
+        if self.process.stdout.readline().strip() != "ready":
+            self.process.wait()
+            raise RuntimeError("the kernel template did not start (its error is on the log above)")
+
+    def alive(self):
+        return self.process.poll() is None
+
+    def spawn(self, command, cwd, env, limits):
+        """Fork a kernel running `command` in `cwd` with `env`, confined with sandbox `limits`."""
+        request = json.dumps({"command": command, "cwd": str(cwd), "env": dict(env), "limits": limits})
+        with self.lock:
+            self.process.stdin.write(request + "\n")
+            self.process.stdin.flush()
+            reply = self.process.stdout.readline()
+        if not reply:
+            raise RuntimeError("the kernel template exited")
+        return ForkedKernel(int(reply))
+
+    def close(self):
+        if self.alive():
+            self.process.stdin.close()
+            self.process.wait(timeout=10)
+
+
+_servers = {}
+_servers_lock = threading.Lock()
+
+
+def server(threads):
+    """This process's template for kernels with `threads` threads, started on first use."""
+    with _servers_lock:
+        current = _servers.get(threads)
+        if current is None or not current.alive():
+            current = _servers[threads] = ForkServer(threads)
+        return current
+
+
+def spawn(command, cwd, env, limits):
+    return server(limits.get("threads", 0)).spawn(command, cwd, env, limits)
+
+
+if __name__ == "__main__":
+    serve()

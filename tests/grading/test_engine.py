@@ -1,0 +1,40 @@
+"""Does the parallel engine grade a class at once into one SQLite gradebook, losing nothing?"""
+import time
+
+import pytest
+
+from course.grading import engine
+from course.grading.report import cell_scores, gradebook
+
+from .toy import CORRECT, submit, toy_notebook
+
+pytestmark = pytest.mark.nbgrader
+WRONG = CORRECT.replace("2 * x", "3 * x")
+
+
+def test_parallel_writers_lose_no_grade(toy_course, capsys):
+    """With four notebooks graded at once into SQLite (one writer at a time), is every grade there and right?"""
+    students = {f"s{number:02}": number % 3 != 0 for number in range(12)}  # every third one wrong
+    for student, right in students.items():
+        submit(toy_course, student, toy_notebook(CORRECT if right else WRONG))
+    results = engine.grade(toy_course, engine.all_submissions(toy_course, ["toy"]), jobs=4)
+    assert {s for (_, s), r in results.items() if r.ok} == set(students)
+    with gradebook(toy_course) as gb:
+        assert len(gb.find_assignment("toy").submissions) == len(students)
+    assert {s: cell_scores(toy_course, "toy", s)["double_tests"][0] for s in students} == \
+        {s: 2.0 if right else 0.0 for s, right in students.items()}
+    assert "grading" not in capsys.readouterr().err, "a progress bar off a terminal"
+
+
+def test_run_time_limit_reports_what_it_did_not_grade(toy_course):
+    """Does a run over --run-timeout stop, with every unfinished notebook reported and not a grade lost?"""
+    submit(toy_course, "a_quick", toy_notebook())
+    for number in range(3):
+        submit(toy_course, f"b_slow{number}", toy_notebook(CORRECT + "\nimport time\ntime.sleep(120)"))
+    start = time.monotonic()
+    results = engine.grade(toy_course, engine.all_submissions(toy_course, ["toy"]), jobs=2, run_timeout=25)
+    assert time.monotonic() - start < 60
+    assert results["toy", "a_quick"].ok
+    slow = [results["toy", f"b_slow{n}"] for n in range(3)]
+    assert not any(r.ok for r in slow)
+    assert all("ran too long" in r.message or "time limit" in r.message for r in slow)

@@ -1,0 +1,40 @@
+"""Are warm kernels forked from the template, one fresh process per notebook, with no state shared?"""
+import json
+
+import nbformat
+import pytest
+
+from course.grading import engine
+
+from .toy import CORRECT, submit, toy_notebook
+
+pytestmark = pytest.mark.nbgrader
+
+# Each student changes the modules the template imported, then reports what it found.
+PROBE = CORRECT + """
+import os, sys, torch, course.checks
+print("FOUND", getattr(torch, "_left_by_a_student", None), getattr(course.checks, "_left_by_a_student", None))
+torch._left_by_a_student = course.checks._left_by_a_student = os.environ["NBGRADER_EXECUTION"]
+torch.manual_seed(0)
+print("PID", os.getpid())
+print("PARENT", open(f"/proc/{os.getppid()}/cmdline").read().replace("\\0", " "))
+"""
+
+
+def _printed(root, student):
+    nb = nbformat.read(str(root / "autograded" / student / "toy" / "toy.ipynb"), as_version=4)
+    text = "".join(o.get("text", "") for cell in nb.cells for o in cell.get("outputs", []))
+    return {line.split(" ", 1)[0]: line.split(" ", 1)[1] for line in text.splitlines() if " " in line}
+
+
+def test_each_notebook_gets_a_fresh_forked_process(toy_course):
+    """Does no student see what another did to torch or course.checks, though all run in one worker?"""
+    students = ["ada", "bob", "cy"]
+    for student in students:
+        submit(toy_course, student, toy_notebook(PROBE))
+    results = engine.grade(toy_course, [("toy", s) for s in students], jobs=1)
+    assert all(r.ok for r in results.values()), json.dumps({k[1]: r.message for k, r in results.items()})
+    printed = {s: _printed(toy_course, s) for s in students}
+    assert all(p["FOUND"] == "None None" for p in printed.values())
+    assert len({p["PID"] for p in printed.values()}) == len(students)
+    assert all("course.grading.forkserver" in p["PARENT"] for p in printed.values()), "not a warm kernel"
