@@ -25,6 +25,8 @@ ADAPTERS = {}
 def adapter(name):
     """Register a function (target, args, kwargs, by_hand, name) -> result as an adapter."""
     def register(fn):
+        if ADAPTERS.get(name, fn) is not fn:
+            raise ValueError(f"two checks modules register the adapter {name!r}")
         ADAPTERS[name] = fn
         return fn
     return register
