@@ -54,6 +54,13 @@ MISTAKES = [
         feedback=["applied to the gradient", "must come from the forward pass"],
     ),
     Mistake(
+        name="relu_mask_blocks_at_zero",
+        cell="two_layer_grads",
+        replace=[("grad_h = grad_h_relu * (h >= 0)", "grad_h = grad_h_relu * (h > 0)")],
+        loses=["two_layer_grads_tests"],
+        feedback=["exactly 0", "clamp(min=0) passes the gradient"],
+    ),
+    Mistake(
         name="grad_W2_transposed",
         cell="two_layer_grads",
         replace=[("grad_W2 = h_relu.t().mm(grad_y_pred)", "grad_W2 = grad_y_pred.t().mm(h_relu)")],

@@ -1,0 +1,294 @@
+"""07_two_layer_net: the checks of the tutorial's two-layer ReLU network and its training loop.
+
+References are torch's own answers: the network written with torch
+operations, `autograd_vjp` for the weight gradients (central finite
+differences as a second witness) and `torch.optim.SGD` for the training
+run. The usual slips get named by comparing the learner's answer with what
+torch computes for the slip itself: autograd with the ReLU's backward
+changed by a hook, the network written with `torch.relu`, SGD that never
+clears its gradients or that maximizes. Hidden trials include pre-activations
+`X @ W1` that are exactly 0, where `clamp(min=0)` passes the gradient and a
+mask `h > 0` does not.
+"""
+import torch
+import torch.nn.functional as F
+
+from .calling import LearnerError, call
+from .compare import SIGN_FLIPPED, SQUARE_TWO_MISSING, assert_close, compare
+from .exercise import Exercise, Trial
+from .reference import autograd_vjp, finite_difference_grad, generators, random_tensor
+from .runner import adapter
+
+
+def _tensor(values):
+    return torch.tensor(values, dtype=torch.float32)
+
+
+def network(X, W1, W2, relu=lambda h: h.clamp(min=0)):
+    """The tutorial's network in torch, weights stored (in, out): relu(X W1) W2."""
+    return F.linear(relu(F.linear(X, W1.T)), W2.T)
+
+
+def sum_of_squares_loss(X, y, W1, W2, relu=lambda h: h.clamp(min=0)):
+    return (network(X, W1, W2, relu) - y).pow(2).sum()
+
+
+# The small example of exercise 1: h = X @ W1 = [[1, -1, -3, 6], [3, -1, 5, -4]], no h exactly 0.
+_X_SMALL = [[2.0, 1.0, -1.0], [0.0, -1.0, 3.0]]
+_W1_SMALL = [[1.0, -1.0, 0.0, 2.0], [0.0, 1.0, -2.0, 1.0], [1.0, 0.0, 1.0, -1.0]]
+_W2_SMALL = [[1.0, -1.0], [2.0, 0.0], [-1.0, 1.0], [0.5, 1.0]]
+
+
+def random_sizes(gen, trial, low, high, unequal):
+    """(N, D_in, H, D_out): a batch of one in trial 0, the sizes `unequal[trial]` where given."""
+    n = 1 if trial == 0 else int(torch.randint(2, 9, (1,), generator=gen))
+    d_in, h, d_out = (int(s) for s in torch.randint(low, high, (3,), generator=gen))
+    return (n, *unequal[trial]) if trial in unequal else (n, d_in, h, d_out)
+
+
+# ---- two_layer_forward ------------------------------------------------------
+
+def _forward_trial(X, W1, W2):
+    def judge(got):
+        want = network(X, W1, W2, torch.relu)
+        if isinstance(got, torch.Tensor) and got.shape == want.shape and not compare(got, want).passed:
+            if compare(got, network(X, W1, W2, relu=lambda h: h)).passed:
+                raise AssertionError(
+                    "two_layer_forward returned X @ W1 @ W2: the ReLU is missing. Without it the two "
+                    "layers collapse into one linear map X @ (W1 @ W2); apply clamp(min=0) to the "
+                    "hidden layer X @ W1, before the second matmul.")
+            if compare(got, torch.relu(network(X, W1, W2, relu=lambda h: h))).passed:
+                raise AssertionError(
+                    "two_layer_forward applied the ReLU to the output, after the second layer: it "
+                    "belongs to the hidden layer, X.mm(W1).clamp(min=0), and the output is not clamped.")
+        assert_close(got, want, "two_layer_forward(X, W1, W2)", causes=[])
+    return Trial((X, W1, W2), judge, case=f"for X of shape {tuple(X.shape)}, W1 {tuple(W1.shape)}, "
+                                          f"W2 {tuple(W2.shape)}")
+
+
+def _forward_hidden(seed):
+    trials = []
+    for trial, gen in enumerate(generators(seed, 8)):
+        n, d_in, h, d_out = random_sizes(gen, trial, 1, 9, unequal={1: (5, 3, 2)})
+        trials.append(_forward_trial(random_tensor((n, d_in), gen), random_tensor((d_in, h), gen),
+                                     random_tensor((h, d_out), gen)))
+    return trials
+
+
+TWO_LAYER_FORWARD = Exercise(
+    "two_layer_forward_tests", "two_layer_forward",
+    visible=lambda: [_forward_trial(_tensor(_X_SMALL), _tensor(_W1_SMALL), _tensor(_W2_SMALL))],
+    hidden=_forward_hidden,
+)
+
+
+# ---- two_layer_grads --------------------------------------------------------
+
+def first_layer_grad_with_relu_backward(X, y, W1, W2, relu_backward):
+    """autograd's grad_W1 when the ReLU's backward is replaced by `relu_backward(grad_h_relu)`.
+
+    The forward values stay those of the ReLU; only the gradient that flows
+    back through it changes. That is what a wrong mask computes.
+    """
+    def loss(W1):
+        h = F.linear(X, W1.T)
+        h_relu = h + (h.clamp(min=0) - h).detach()   # forward: the ReLU; backward: the identity ...
+        h_relu.register_hook(relu_backward)          # ... changed by the hook
+        return (F.linear(h_relu, W2.T) - y).pow(2).sum()
+    return autograd_vjp(loss, (W1,))[0]
+
+
+def _grads_trial(X, y, W1, W2, fd=False, case=""):
+    def judge(got):
+        want = autograd_vjp(lambda a, b: sum_of_squares_loss(X, y, a, b), (W1, W2))
+        if (isinstance(got, (tuple, list)) and len(got) == 2 and isinstance(got[0], torch.Tensor)
+                and got[0].shape == W1.shape and not compare(got[0], want[0]).passed):
+            if compare(got[0], first_layer_grad_with_relu_backward(X, y, W1, W2, lambda g: g)).passed:
+                raise AssertionError(
+                    "grad_W1 is X.T @ (the gradient of h_relu) without the ReLU's mask: the ReLU passes "
+                    "the gradient back only where its input h = X @ W1 was positive. Multiply the "
+                    "gradient of h_relu by the mask (h >= 0) before the last matmul.")
+            if compare(got[0], first_layer_grad_with_relu_backward(X, y, W1, W2, torch.relu)).passed:
+                raise AssertionError(
+                    "grad_W1 has the ReLU applied to the gradient (negative gradients set to 0). The mask "
+                    "must come from the forward pass: keep the gradient where h = X @ W1 was positive, "
+                    "whatever its own sign.")
+            relu_grads = autograd_vjp(lambda a, b: sum_of_squares_loss(X, y, a, b, torch.relu), (W1, W2))
+            if compare(got[0], relu_grads[0]).passed:
+                raise AssertionError(
+                    "grad_W1 is right except where a pre-activation h = X @ W1 is exactly 0: there "
+                    "clamp(min=0) passes the gradient, but yours blocks it (the mask h > 0 is torch.relu's "
+                    "choice at 0). The network uses clamp(min=0), so its mask is h >= 0.")
+        assert_close(got, want, ("grad_W1", "grad_W2"), causes=[SIGN_FLIPPED, SQUARE_TWO_MISSING],
+                     factors={"the batch size N": X.shape[0], "N * D_out": X.shape[0] * y.shape[1]})
+        if fd:  # a second, independent witness: central finite differences
+            assert_close(got[0], finite_difference_grad(lambda v: sum_of_squares_loss(X, y, v, W2), W1),
+                         "grad_W1 (against finite differences)", rtol=1e-5, atol=1e-6, causes=[])
+            assert_close(got[1], finite_difference_grad(lambda v: sum_of_squares_loss(X, y, W1, v), W2),
+                         "grad_W2 (against finite differences)", rtol=1e-5, atol=1e-6, causes=[])
+    return Trial((X, y, W1, W2), judge, case=case)
+
+
+def small_integers(shape, gen, low=-2, high=3):
+    """Integer values in float64: their products and sums are exact, so X @ W1 hits 0 exactly."""
+    return torch.randint(low, high, shape, generator=gen).to(torch.float64)
+
+
+def _grads_hidden(seed):
+    gens = generators(seed, 11)
+    trials = []
+    for trial, gen in enumerate(gens[:8]):
+        n, d_in, h, d_out = random_sizes(gen, trial, 1, 8, unequal={1: (6, 4, 3), 2: (3, 5, 7)})
+        while True:   # keep every pre-activation away from the kink of the ReLU at 0
+            X, W1 = random_tensor((n, d_in), gen), random_tensor((d_in, h), gen)
+            if bool(((X @ W1).abs() > 0.05).all()):
+                break
+        W2 = random_tensor((h, d_out), gen, away_from_zero=0.1)
+        y = random_tensor((n, d_out), gen, low=-3.0, high=3.0)
+        trials.append(_grads_trial(X, y, W1, W2, fd=trial < 3))
+    # Pre-activations exactly at the kink, as gradient descent produces them (section 5).
+    for n, d_in, h, d_out, gen in [(4, 3, 5, 2, gens[8]), (6, 4, 3, 3, gens[9]), (1, 5, 6, 2, gens[10])]:
+        while True:
+            X, W1 = small_integers((n, d_in), gen), small_integers((d_in, h), gen)
+            if bool(((X @ W1) == 0).any()):
+                break
+        W2 = random_tensor((h, d_out), gen, away_from_zero=0.1)
+        y = random_tensor((n, d_out), gen, low=-3.0, high=3.0)
+        zeros = int(((X @ W1) == 0).sum())
+        trials.append(_grads_trial(X, y, W1, W2, case=f"for X @ W1 with {zeros} pre-activations exactly 0"))
+    return trials
+
+
+TWO_LAYER_GRADS = Exercise(
+    "two_layer_grads_tests", "two_layer_grads", by_hand=True,
+    visible=lambda: [_grads_trial(_tensor(_X_SMALL), _tensor([[1.0, 0.0], [0.0, 1.0]]),
+                                  _tensor(_W1_SMALL), _tensor(_W2_SMALL))],
+    hidden=_grads_hidden,
+)
+
+
+# ---- train_two_layer --------------------------------------------------------
+
+@adapter("train_two_layer")
+def train_in_place(target, args, kwargs, by_hand, name):
+    """Train fresh leaves holding the given weights; report the losses, the weights and their flags."""
+    X, y, W1_start, W2_start, lr, steps = args
+    W1 = W1_start.clone().requires_grad_(True)
+    W2 = W2_start.clone().requires_grad_(True)
+    try:
+        losses = call(target, X, y, W1, W2, lr, steps, name=name)
+    except LearnerError as error:
+        if "does not require grad" not in str(error):
+            raise
+        raise LearnerError(
+            f"{error}\nIn a training loop this usually means a weight was replaced by a new tensor "
+            "(W1 = W1 - lr * W1.grad) made under torch.no_grad(), which does not require grad: update "
+            "the weights in place (W1 -= lr * W1.grad), so that they stay the leaves you were given.") from None
+    return {"losses": losses, "weights": [W.detach().clone() for W in (W1, W2)],
+            "leaf_requires_grad": [bool(W.is_leaf and W.requires_grad) for W in (W1, W2)]}
+
+
+def sgd_run(X, y, W1, W2, lr, steps, maximize=False, zero_grad=True):
+    """torch.optim.SGD on copies of the weights: (losses before each step, final W1, final W2)."""
+    params = [W1.detach().clone().requires_grad_(True), W2.detach().clone().requires_grad_(True)]
+    optimizer = torch.optim.SGD(params, lr=lr, maximize=maximize)
+    losses = []
+    with torch.enable_grad():
+        for _ in range(steps):
+            if zero_grad:
+                optimizer.zero_grad()
+            loss = sum_of_squares_loss(X, y, *params)
+            losses.append(loss.item())
+            loss.backward()
+            optimizer.step()
+    return losses, params[0].detach(), params[1].detach()
+
+
+def _as_tensor(values):
+    return torch.tensor(values, dtype=torch.float64)
+
+
+def _judge_losses(losses, run, steps):
+    """The recorded losses against torch.optim.SGD's run from the same weights; name the usual slips."""
+    if not isinstance(losses, list) or len(losses) != steps:
+        length = f"of length {len(losses)}" if isinstance(losses, (list, tuple)) else ""
+        raise AssertionError(f"train_two_layer must return a list of {steps} losses, one per step, "
+                             f"but it returned {getattr(losses, 'description', type(losses).__name__)} {length}.")
+    if not all(type(v) is float for v in losses):
+        kind = type(next(v for v in losses if type(v) is not float)).__name__
+        raise AssertionError(
+            f"the losses must be Python floats, but the list holds {kind} values: append loss.item(). "
+            "A loss tensor keeps a reference to its graph and cannot be plotted or stored as a number.")
+    want = run()[0]
+    if not compare(_as_tensor(losses[:1]), _as_tensor(want[:1])).passed:
+        raise AssertionError(
+            f"The first loss is {losses[0]:.8g}, but the loss of the starting weights is {want[0]:.8g}: "
+            "record loss.item() for loss = (two_layer_forward(X, W1, W2) - y).pow(2).sum() before the "
+            "first update. train_two_layer uses your two_layer_forward: if its test fails, fix it first.")
+    if not compare(_as_tensor(losses), _as_tensor(want)).passed:
+        if compare(_as_tensor(losses), _as_tensor(run(zero_grad=False)[0])).passed:
+            raise AssertionError(
+                "The losses match a run whose gradients were never cleared: backward() adds into "
+                ".grad, so after each update zero W1.grad and W2.grad (W1.grad.zero_()), or every "
+                "step uses the sum of all gradients so far.")
+        if compare(_as_tensor(losses), _as_tensor(run(maximize=True)[0])).passed or losses[-1] > losses[0]:
+            raise AssertionError(
+                f"The loss grew from {losses[0]:.6g} to {losses[-1]:.6g}: the update must step "
+                "against the gradient, W1 -= lr * W1.grad (a minus: the gradient points uphill).")
+        assert_close(_as_tensor(losses), _as_tensor(want),
+                     "the list of losses (compared with autograd's run from the same weights; "
+                     "element t is the loss before update t)", causes=[])
+
+
+def _train_trial(X, y, W1, W2, lr, steps):
+    def run(**slip):
+        return sgd_run(X, y, W1, W2, lr, steps, **slip)
+
+    def judge(got):
+        if not isinstance(got, dict) or set(got) != {"losses", "weights", "leaf_requires_grad"}:
+            raise AssertionError("the checks got no usable answer from train_two_layer.")
+        losses = got["losses"]
+        _judge_losses(losses, run, steps)
+        _, W1_want, W2_want = run()
+        for name, weight, flag, start, final in zip(("W1", "W2"), got["weights"], got["leaf_requires_grad"],
+                                                    (W1, W2), (W1_want, W2_want)):
+            if flag is not True:
+                raise AssertionError(f"{name} is no longer a leaf that requires grad: update it in place "
+                                     "under torch.no_grad().")
+            if isinstance(weight, torch.Tensor) and torch.equal(weight, start):
+                raise AssertionError(
+                    f"The {name} passed to train_two_layer did not change: train the tensors you were given "
+                    "in place (W1 -= lr * W1.grad under torch.no_grad()), not a copy or a new tensor.")
+            assert_close(weight, final, f"{name} after training (the tensor passed in, updated in place)",
+                         causes=[])
+        assert losses[-1] < losses[0], "the loss must fall during training."
+    return Trial((X, y, W1, W2, lr, steps), judge, case=f"for N={X.shape[0]}, D_in={X.shape[1]}, "
+                                                        f"H={W1.shape[1]}, D_out={y.shape[1]}, {steps} steps")
+
+
+def _train_visible():
+    # A small network (N=4, D_in=5, H=3, D_out=2), 10 steps of lr 0.001 from seeded weights, in float64.
+    gen = torch.Generator().manual_seed(7)
+    X, y = (torch.randn(shape, generator=gen, dtype=torch.float64) for shape in [(4, 5), (4, 2)])
+    W1, W2 = (torch.randn(shape, generator=gen, dtype=torch.float64) for shape in [(5, 3), (3, 2)])
+    return [_train_trial(X, y, W1, W2, 1e-3, 10)]
+
+
+def _train_hidden(seed):
+    trials = []
+    for trial, gen in enumerate(generators(seed, 6)):
+        n, d_in, h, d_out = random_sizes(gen, trial, 2, 8, unequal={1: (7, 4, 3)})
+        X, y = random_tensor((n, d_in), gen), random_tensor((n, d_out), gen)
+        W1, W2 = random_tensor((d_in, h), gen), random_tensor((h, d_out), gen)
+        # A learning rate below 1 / (a bound on the curvature) at the start, so the loss falls.
+        h_relu = (X @ W1).clamp(min=0)
+        norm = torch.linalg.matrix_norm
+        bound = 2 * (norm(h_relu, ord=2) ** 2 + norm(X, ord=2) ** 2 * norm(W2, ord=2) ** 2)
+        trials.append(_train_trial(X, y, W1, W2, 0.3 / float(bound), 5 + 2 * trial))
+    return trials
+
+
+TRAIN_TWO_LAYER = Exercise("train_two_layer_tests", "train_two_layer", adapter="train_two_layer",
+                           visible=_train_visible, hidden=_train_hidden)
+
+EXERCISES = [TWO_LAYER_FORWARD, TWO_LAYER_GRADS, TRAIN_TWO_LAYER]
