@@ -32,10 +32,6 @@ c.SandboxedExecute.memory_limit_gb = 8
 c.SandboxedExecute.file_size_limit_mb = 256
 # One thread per grading kernel: the same time whether or not other kernels run beside it.
 c.SandboxedExecute.threads = 1
-# Warm forked kernels are off until a known fault is fixed: in a forked kernel the
-# first torch.optim scheduler (08_mlp) fails to import torch._dynamo (PermissionError
-# on the template's temp folder, then "Artifact ... already registered").
-c.SandboxedExecute.warm_kernels = False
 c.Autograde.autograde_preprocessors = [
     "course.grading.judge.TrustedExecute",
     "nbgrader.preprocessors.IgnorePattern",

@@ -51,6 +51,10 @@ def _private_home():
     os.environ.update(HOME=home, TMPDIR=os.path.join(home, "tmp"),
                       IPYTHONDIR=os.path.join(home, "ipython"),
                       MPLCONFIGDIR=os.path.join(home, "matplotlib"))
+    # torch writes its compile cache folder into the environment of the process that first
+    # imports torch._dynamo (the grader, judging with torch.optim): a kernel must use its own.
+    for name in ("TORCHINDUCTOR_CACHE_DIR", "TRITON_CACHE_DIR"):
+        os.environ.pop(name, None)
     cache = os.environ.pop("COURSE_MPL_CACHE", None)  # the grader's warm font cache, copied
     if cache and os.path.isdir(cache):
         shutil.copytree(cache, os.environ["MPLCONFIGDIR"], dirs_exist_ok=True)

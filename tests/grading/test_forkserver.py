@@ -29,8 +29,6 @@ def _printed(root, student):
 
 def test_each_notebook_gets_a_fresh_forked_process(toy_course):
     """Does no student see what another did to torch or course.checks, though all run in one worker?"""
-    with open(toy_course / "nbgrader_config.py", "a") as config:  # the course config grades cold for now
-        config.write("\nc.SandboxedExecute.warm_kernels = True\n")
     students = ["ada", "bob", "cy"]
     for student in students:
         submit(toy_course, student, toy_notebook(PROBE))
