@@ -53,12 +53,16 @@ def _repeats_trial(x, k):
     return Trial((x, k), judge)
 
 
+def fixed_then_random_shapes(gens, fixed):
+    """(generator, shape) per trial: the fixed edge-case shapes first, then random ones."""
+    for trial, gen in enumerate(gens):
+        yield gen, fixed[trial] if trial < len(fixed) else random_shape(gen, 1, 3, 1, 4)
+
+
 def _repeats_hidden(seed):
-    shapes = [(1,), (1, 4), (3, 2)]
     gens = generators(seed, 9)
     trials = []
-    for trial, gen in enumerate(gens[:8]):
-        shape = shapes[trial] if trial < len(shapes) else random_shape(gen, 1, 3, 1, 4)
+    for gen, shape in fixed_then_random_shapes(gens[:8], [(1,), (1, 4), (3, 2)]):
         k = int(torch.randint(2, 9, (1,), generator=gen))
         trials.append(_repeats_trial(random_tensor(shape, gen, away_from_zero=0.2), k))
     # Exact zeros, where rewrites such as k * 2 * x ** 2 / x give nan, and the fewest calls, k = 1.
@@ -101,11 +105,9 @@ def _shared_trial(x, w):
 
 
 def _shared_hidden(seed):
-    shapes = [(1,), (1, 5), (4, 2)]
     gens = generators(seed, 9)
     trials = []
-    for trial, gen in enumerate(gens[:8]):
-        shape = shapes[trial] if trial < len(shapes) else random_shape(gen, 1, 3, 1, 4)
+    for gen, shape in fixed_then_random_shapes(gens[:8], [(1,), (1, 5), (4, 2)]):
         trials.append(_shared_trial(random_tensor(shape, gen, away_from_zero=0.2),
                                     random_tensor(shape, gen, away_from_zero=0.2)))
     # Exact zeros in x and in w (never all of them: there one use's contribution alone is right).

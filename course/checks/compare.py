@@ -35,7 +35,7 @@ ADDED_TWICE = (2.0, "a gradient was added up twice (not cleared between backward
                     "or a term was counted twice")
 SQUARE_TWO_MISSING = (0.5, "the 2 from differentiating a square (d x^2 = 2x dx) is missing")
 # Until every notebook names its causes, the default guesses as it always did.
-_LEGACY_GUESS = {True: " (a 1/N of a mean, a 2 of a square)"}
+LEGACY_GUESS = " (a 1/N of a mean, a 2 of a square)"
 KNOWN_FACTORS = [
     SIGN_FLIPPED, ADDED_TWICE, SQUARE_TWO_MISSING,
     (-2.0, "the sign is flipped and a term is counted twice"),
@@ -147,7 +147,7 @@ def _value_diagnosis(name, actual, expected, rtol, atol, factors, causes):
             else:
                 lines.append(f"{name} is a constant {factor:.6g} times the right answer: "
                              "every element is scaled the same way, so look for a missing "
-                             "or extra constant factor" + _LEGACY_GUESS.get(causes is KNOWN_FACTORS, "") + ".")
+                             "or extra constant factor" + (LEGACY_GUESS if causes is KNOWN_FACTORS else "") + ".")
     if a.dim() == 2 and a.shape[0] == a.shape[1] and a.shape[0] > 1 and _close(a, e.T, rtol, atol):
         lines.append(f"{name} is the transpose of the right answer: check the order of "
                      "the factors in a matmul.")
