@@ -15,10 +15,10 @@ import torch
 
 from .backward import with_exact_zeros
 from .calling import call
-from .compare import SIGN_FLIPPED, SQUARE_TWO_MISSING, assert_close, compare
+from .compare import SIGN_FLIPPED, SQUARE_TWO_MISSING, assert_close, assert_close_to_finite_differences, compare
 from .exercise import Exercise, Trial
 from .replies import describe, fields, identical, tensors_or_none
-from .reference import autograd_vjp, finite_difference_grad, generators, random_shape, random_tensor
+from .reference import autograd_vjp, generators, random_shape, random_tensor
 from .runner import adapter
 
 
@@ -47,9 +47,9 @@ def _repeats_trial(x, k):
                                      "call adds another 2x.")
         assert_close(got, grad_after_backward_calls(x, k), label, causes=[SQUARE_TWO_MISSING, SIGN_FLIPPED])
         # A second, independent witness: k times the finite-difference gradient of (x ** 2).sum().
-        fd = k * finite_difference_grad(lambda t: (t ** 2).sum(), x)
-        assert_close(got.double(), fd, label + " (compared with finite differences)", rtol=1e-5, atol=1e-6,
-                     causes=[SQUARE_TWO_MISSING, SIGN_FLIPPED])
+        assert_close_to_finite_differences(got.double(), lambda t: k * (t ** 2).sum(), x,
+                                           label + " (compared with finite differences)", atol=1e-6,
+                                           causes=[SQUARE_TWO_MISSING, SIGN_FLIPPED])
     return Trial((x, k), judge)
 
 
@@ -98,9 +98,9 @@ def _shared_trial(x, w):
             raise AssertionError(f"{label} is x + w: the 2 from differentiating w ** 2 is missing.")
         assert_close(got, autograd_vjp(shared_weight_y, (x, w))[1], label, causes=[SIGN_FLIPPED])
         # A second, independent witness: central finite differences in float64.
-        fd = finite_difference_grad(lambda t: shared_weight_y(x.double(), t), w)
-        assert_close(got.double(), fd, label + " (compared with finite differences)", rtol=1e-5, atol=1e-6,
-                     causes=[SIGN_FLIPPED])
+        assert_close_to_finite_differences(got.double(), lambda t: shared_weight_y(x.double(), t), w,
+                                           label + " (compared with finite differences)", atol=1e-6,
+                                           causes=[SIGN_FLIPPED])
     return Trial((x, w), judge)
 
 

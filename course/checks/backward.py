@@ -9,9 +9,9 @@ the edges of each function's domain.
 """
 import torch
 
-from .compare import SIGN_FLIPPED, assert_close, compare
+from .compare import SIGN_FLIPPED, assert_close, assert_close_to_finite_differences, compare
 from .exercise import Exercise, Trial
-from .reference import autograd_vjp, finite_difference_grad, generators, random_shape, random_tensor
+from .reference import autograd_vjp, generators, random_shape, random_tensor
 
 _float64 = torch.float64
 
@@ -125,9 +125,8 @@ def _binary_trial(op, a, b, g, names, fd=False):
     def judge(got):
         assert_close(got, autograd_vjp(op, (a, b), g), names)
         if fd:  # a second, independent witness: central finite differences
-            assert_close(got, (finite_difference_grad(lambda t: (op(t, b) * g).sum(), a),
-                               finite_difference_grad(lambda t: (op(a, t) * g).sum(), b)),
-                         names, rtol=1e-5, atol=1e-7)
+            assert_close_to_finite_differences(got[0], lambda t: (op(t, b) * g).sum(), a, names[0])
+            assert_close_to_finite_differences(got[1], lambda t: (op(a, t) * g).sum(), b, names[1])
     return Trial((a, b, g), judge)
 
 
@@ -204,8 +203,7 @@ def _unary_judge(op, x, g, name, fd=False, extra=None):
                                  "multiply it by grad_out (the chain rule).")
         assert_close(got, want, f"{name}'s result", causes=[SIGN_FLIPPED])
         if fd:
-            assert_close(got, finite_difference_grad(lambda t: (op(t) * g).sum(), x),
-                         "finite-difference check", rtol=1e-5, atol=1e-7)
+            assert_close_to_finite_differences(got, lambda t: (op(t) * g).sum(), x, "finite-difference check")
     return judge
 
 

@@ -12,6 +12,7 @@ import math
 import torch
 
 from .plain import Unsupported
+from .reference import finite_difference_grad
 
 # Held from import time, before any learner code runs, so a learner cannot
 # make a check pass by rebinding these names in torch.
@@ -229,3 +230,13 @@ def assert_close(actual, expected, name="result", **options):
         raise AssertionError(report.message)
     # Returns nothing on purpose: a test cell ending in this call must not
     # display a value, which nbgrader would read as partial credit.
+
+
+def assert_close_to_finite_differences(actual, scalar_fn, x, name, rtol=1e-5, atol=1e-7, **options):
+    """`assert_close` against the central-difference gradient of `scalar_fn` at `x`: a second witness.
+
+    The absolute tolerance grows by the estimate's rounding noise, so a right
+    answer never fails on the witness's own error.
+    """
+    fd, noise = finite_difference_grad(scalar_fn, x, with_noise=True)
+    assert_close(actual, fd, name, rtol=rtol, atol=atol + noise, **options)

@@ -10,10 +10,10 @@ once, whose dtype the result must keep.
 """
 import torch
 
-from .compare import SQUARE_TWO_MISSING, assert_close
+from .compare import SQUARE_TWO_MISSING, assert_close, assert_close_to_finite_differences
 from .exercise import Exercise, Trial
 from .predictions import prediction_exercise
-from .reference import autograd_vjp, finite_difference_grad, generators, random_shape, random_tensor
+from .reference import autograd_vjp, generators, random_shape, random_tensor
 
 
 # ---- grad_of_mean_cube_graph ------------------------------------------------------
@@ -39,9 +39,9 @@ def _mean_cube_trial(x, case, fd=False):
         (want,) = autograd_vjp(mean_cube_graph, (x,))
         assert_close(got, want, "grad_of_mean_cube_graph(x)", factors=factors, causes=causes)
         if fd:
-            assert_close(got.double(), finite_difference_grad(mean_cube_graph, x),
-                         "grad_of_mean_cube_graph(x), compared with finite differences,", rtol=1e-5, atol=1e-6,
-                         causes=[])
+            assert_close_to_finite_differences(got.double(), mean_cube_graph, x,
+                                               "grad_of_mean_cube_graph(x), compared with finite differences,",
+                                               atol=1e-6, causes=[])
     return Trial((x,), judge, case=case)
 
 

@@ -19,9 +19,9 @@ import math
 import torch
 import torch.nn.functional as F
 
-from .compare import SIGN_FLIPPED, assert_close, compare
+from .compare import SIGN_FLIPPED, assert_close, assert_close_to_finite_differences, compare
 from .exercise import Exercise, Trial
-from .reference import autograd_vjp, finite_difference_grad, generators, random_tensor
+from .reference import autograd_vjp, generators, random_tensor
 from .runner import adapter
 
 # Two constant factors these exercises make likely, besides the batch size.
@@ -303,10 +303,10 @@ def _linreg_grads_trial(X, y, w, b, fd=False):
     def judge(got):
         assert_close(got, autograd_vjp(loss, (w, b)), ("grad_w", "grad_b"), **options)
         if fd:  # a second, independent witness: central finite differences
-            assert_close(got[0], finite_difference_grad(lambda v: loss(v, b), w),
-                         "grad_w (against finite differences)", rtol=1e-5, atol=1e-6, **options)
-            assert_close(got[1], finite_difference_grad(lambda v: loss(w, v), b),
-                         "grad_b (against finite differences)", rtol=1e-5, atol=1e-6, **options)
+            assert_close_to_finite_differences(got[0], lambda v: loss(v, b), w,
+                                               "grad_w (against finite differences)", atol=1e-6, **options)
+            assert_close_to_finite_differences(got[1], lambda v: loss(w, v), b,
+                                               "grad_b (against finite differences)", atol=1e-6, **options)
     return Trial((X, y, w, b), judge, case=f"for X of shape {tuple(X.shape)}")
 
 

@@ -14,9 +14,9 @@ import torch
 import torch.nn.functional as F
 
 from .calling import LearnerError, call
-from .compare import SIGN_FLIPPED, SQUARE_TWO_MISSING, assert_close, compare
+from .compare import SIGN_FLIPPED, SQUARE_TWO_MISSING, assert_close, assert_close_to_finite_differences, compare
 from .exercise import Exercise, Trial
-from .reference import autograd_vjp, finite_difference_grad, generators, random_tensor
+from .reference import autograd_vjp, generators, random_tensor
 from .runner import adapter
 
 
@@ -122,10 +122,10 @@ def _grads_trial(X, y, W1, W2, fd=False, case=""):
         assert_close(got, want, ("grad_W1", "grad_W2"), causes=[SIGN_FLIPPED, SQUARE_TWO_MISSING],
                      factors={"the batch size N": X.shape[0], "N * D_out": X.shape[0] * y.shape[1]})
         if fd:  # a second, independent witness: central finite differences
-            assert_close(got[0], finite_difference_grad(lambda v: sum_of_squares_loss(X, y, v, W2), W1),
-                         "grad_W1 (against finite differences)", rtol=1e-5, atol=1e-6, causes=[])
-            assert_close(got[1], finite_difference_grad(lambda v: sum_of_squares_loss(X, y, W1, v), W2),
-                         "grad_W2 (against finite differences)", rtol=1e-5, atol=1e-6, causes=[])
+            assert_close_to_finite_differences(got[0], lambda v: sum_of_squares_loss(X, y, v, W2), W1,
+                                               "grad_W1 (against finite differences)", atol=1e-6, causes=[])
+            assert_close_to_finite_differences(got[1], lambda v: sum_of_squares_loss(X, y, W1, v), W2,
+                                               "grad_W2 (against finite differences)", atol=1e-6, causes=[])
     return Trial((X, y, W1, W2), judge, case=case)
 
 
