@@ -255,7 +255,7 @@ def _train_trial(X, y, W1, W2, lr, steps):
             if flag is not True:
                 raise AssertionError(f"{name} is no longer a leaf that requires grad: update it in place "
                                      "under torch.no_grad().")
-            if isinstance(weight, torch.Tensor) and torch.equal(weight, start):
+            if isinstance(weight, torch.Tensor) and torch.equal(weight, start) and not torch.equal(final, start):
                 raise AssertionError(
                     f"The {name} passed to train_two_layer did not change: train the tensors you were given "
                     "in place (W1 -= lr * W1.grad under torch.no_grad()), not a copy or a new tensor.")
@@ -280,6 +280,9 @@ def _train_hidden(seed):
         n, d_in, h, d_out = random_sizes(gen, trial, 2, 8, unequal={1: (7, 4, 3)})
         X, y = random_tensor((n, d_in), gen), random_tensor((n, d_out), gen)
         W1, W2 = random_tensor((d_in, h), gen), random_tensor((h, d_out), gen)
+        # A hidden unit dead on every example would leave its column of W1 untrained: flip it alive.
+        dead = ((X @ W1) <= 0).all(dim=0)
+        W1[:, dead] = -W1[:, dead]
         # A learning rate below 1 / (a bound on the curvature) at the start, so the loss falls.
         h_relu = (X @ W1).clamp(min=0)
         norm = torch.linalg.matrix_norm
