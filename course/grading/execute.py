@@ -1,17 +1,60 @@
 """nbgrader's Execute preprocessor, with every kernel started warm and in the course sandbox."""
+from queue import Empty
 import sys
+import time
 
+from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.manager import AsyncKernelManager
 from nbgrader.preprocessors import Execute
-from traitlets import Bool, Integer
+from traitlets import Bool, Integer, Type
 
 from . import forkserver, processes, sandbox
+
+
+class PromptKernelClient(AsyncKernelClient):
+    """jupyter_client's client, but a kernel_info that lost its IOPub race is asked again at once.
+
+    A new kernel publishes its first status messages before the client's IOPub
+    subscription has reached it; jupyter_client then waits 0.2 s for a message
+    that was dropped, a fifth of a warm kernel's start. Asking again costs a few ms.
+    """
+
+    async def _async_wait_for_ready(self, timeout=None):
+        deadline = time.time() + (float("inf") if timeout is None else timeout)
+        while time.time() < deadline:
+            self.kernel_info()
+            try:
+                reply = await self.shell_channel.get_msg(timeout=1)
+            except Empty:
+                reply = None
+            if reply is not None and reply["msg_type"] == "kernel_info_reply":
+                try:
+                    await self.iopub_channel.get_msg(timeout=0.02)
+                except Empty:
+                    continue  # IOPub was not connected yet: ask again
+                self._handle_kernel_info_reply(reply)
+                break
+            if not await self._async_is_alive():
+                raise RuntimeError("Kernel died before replying to kernel_info")
+        else:
+            raise RuntimeError(f"Kernel didn't respond in {timeout} seconds")
+        await self._async_flush_iopub()  # what jupyter_client does too: start execution from a quiet IOPub
+
+    wait_for_ready = _async_wait_for_ready  # what nbclient calls (AsyncKernelClient binds it by name)
+
+    async def _async_flush_iopub(self):
+        while True:
+            try:
+                await self.iopub_channel.get_msg(timeout=0.01)
+            except Empty:
+                return
 
 
 class SandboxKernelManager(AsyncKernelManager):
     """A kernel manager whose kernels are forked warm (course.grading.forkserver) or started
     through the sandbox launcher (course.grading.sandbox), confined either way."""
 
+    client_factory = Type(PromptKernelClient)
     launcher_arguments: list = []
     warm: bool = True
     running: set = set()  # pids of this process's live kernels, shared by every subclass
