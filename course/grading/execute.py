@@ -77,6 +77,10 @@ class SandboxKernelManager(AsyncKernelManager):
         self.kernel_pid = self.provisioner.pid
         SandboxKernelManager.running.add(self.kernel_pid)
 
+    async def _async_wait(self, pollinterval=0.005):
+        # jupyter_client polls a dying kernel every 0.1 s; a killed kernel is gone within a few ms
+        await super()._async_wait(pollinterval)
+
     async def _async_cleanup_resources(self, restart=False):
         await super()._async_cleanup_resources(restart)
         # Whatever the notebook left running dies with its kernel's cgroup.
