@@ -33,8 +33,8 @@ from .runner import adapter
 from .two_layer import small_integers
 
 
-def _tensor(values, dtype=torch.float32):
-    return torch.tensor(values, dtype=dtype)
+def _tensor(values):
+    return torch.tensor(values, dtype=torch.float32)
 
 
 def _is_number(value):
