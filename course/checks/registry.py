@@ -1,5 +1,5 @@
 """Every exercise of the course by the grade_id of its test cell: what the checks and the grader look up."""
-from . import accumulation, backward, graphs, linear_regression, sampling, tiny_autograd, two_layer, updates
+from . import accumulation, backward, graphs, linear_regression, mlp, sampling, tiny_autograd, two_layer, updates
 
-MODULES = [sampling, graphs, backward, accumulation, updates, linear_regression, two_layer, tiny_autograd]
+MODULES = [sampling, graphs, backward, accumulation, updates, linear_regression, two_layer, mlp, tiny_autograd]
 EXERCISES = {exercise.grade_id: exercise for module in MODULES for exercise in module.EXERCISES}
