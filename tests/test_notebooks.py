@@ -96,3 +96,16 @@ def test_mistakes_name_cells_that_exist(assignment_id):
 @pytest.mark.parametrize("assignment_id", ASSIGNMENTS)
 def test_released(assignment_id):
     assert (ROOT / "release" / assignment_id / f"{assignment_id}.ipynb").exists()
+
+
+@pytest.mark.parametrize("assignment_id", ASSIGNMENTS)
+def test_every_autograded_test_cell_is_judged_by_the_grader(assignment_id):
+    """Is every test cell's verdict computed outside the learner's kernel (course.checks.registry)?
+
+    An unregistered test cell would run in the kernel, where learner code can make it pass.
+    """
+    from course.checks.registry import EXERCISES
+    in_kernel = [_meta(c)["grade_id"] for c in _source(assignment_id).cells
+                 if c.cell_type == "code" and _meta(c).get("grade") and not _meta(c).get("solution")
+                 and _meta(c)["grade_id"] not in EXERCISES]
+    assert not in_kernel, f"graded in the kernel, not by the grader: {in_kernel}"
