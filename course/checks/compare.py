@@ -35,13 +35,6 @@ SIGN_FLIPPED = (-1.0, "the sign is flipped; check the sign of each term (d(-x) =
 ADDED_TWICE = (2.0, "a gradient was added up twice (not cleared between backward calls) "
                     "or a term was counted twice")
 SQUARE_TWO_MISSING = (0.5, "the 2 from differentiating a square (d x^2 = 2x dx) is missing")
-# Until every notebook names its causes, the default guesses as it always did.
-LEGACY_GUESS = " (a 1/N of a mean, a 2 of a square)"
-KNOWN_FACTORS = [
-    SIGN_FLIPPED, ADDED_TWICE, SQUARE_TWO_MISSING,
-    (-2.0, "the sign is flipped and a term is counted twice"),
-    (-0.5, "the sign is flipped and the 2 of a square is missing"),
-]
 
 
 @dataclass
@@ -148,7 +141,7 @@ def _value_diagnosis(name, actual, expected, rtol, atol, factors, causes):
             else:
                 lines.append(f"{name} is a constant {factor:.6g} times the right answer: "
                              "every element is scaled the same way, so look for a missing "
-                             "or extra constant factor" + (LEGACY_GUESS if causes is KNOWN_FACTORS else "") + ".")
+                             "or extra constant factor.")
     if a.dim() == 2 and a.shape[0] == a.shape[1] and a.shape[0] > 1 and _close(a, e.T, rtol, atol):
         lines.append(f"{name} is the transpose of the right answer: check the order of "
                      "the factors in a matmul.")
@@ -167,11 +160,11 @@ def compare(actual, expected, name="result", *, rtol=None, atol=None,
 
     `factors` names constant factors the exercise makes likely, e.g.
     ``{"the batch size": 10}``, so a result off by exactly that much is named;
-    `causes` lists (factor, explanation) pairs it makes likely (default:
-    all of KNOWN_FACTORS).
+    `causes` lists (factor, explanation) pairs it makes likely (default: none,
+    so the factor is stated without a guess at why).
     """
     factors = factors or {}
-    causes = KNOWN_FACTORS if causes is None else causes
+    causes = causes or ()
     if not isinstance(actual, _Tensor):
         return Report(False, f"{name} must be a torch.Tensor, but it is {_describe(actual)}.")
     if actual.shape != expected.shape:

@@ -3,6 +3,7 @@ import pytest
 import torch
 
 from course.checks import assert_close, compare, compare_all
+from course.checks.compare import ADDED_TWICE, SIGN_FLIPPED, SQUARE_TWO_MISSING
 
 G = torch.Generator().manual_seed(0)
 X = torch.randn(3, 4, generator=G, dtype=torch.float64) + 0.5
@@ -71,8 +72,14 @@ def test_all_zeros():
     (3.7, "constant 3.7"),
 ])
 def test_constant_factors(factor, phrase):
-    """Is a result off by a constant factor diagnosed with that factor's usual cause?"""
-    assert phrase in compare(factor * X, X, "grad").message
+    """Is a result off by a constant factor diagnosed with the cause the exercise names for it?"""
+    assert phrase in compare(factor * X, X, "grad", causes=[SIGN_FLIPPED, ADDED_TWICE, SQUARE_TWO_MISSING]).message
+
+
+def test_no_cause_is_guessed_unless_the_exercise_names_it():
+    """Without causes, a factor is stated and no cause guessed: a wrong guess misleads more than none."""
+    message = compare(-X, X, "grad").message
+    assert "constant -1 times the right answer" in message and "sign is flipped" not in message
 
 
 def test_named_factor_of_the_exercise():
@@ -114,6 +121,6 @@ def test_tuple_of_wrong_length():
 def test_assert_close_raises_with_the_diagnosis_and_returns_nothing():
     """Does assert_close raise the diagnosis, and return None (no partial-credit value in a test cell)?"""
     with pytest.raises(AssertionError, match="sign is flipped"):
-        assert_close(-X, X, "grad")
+        assert_close(-X, X, "grad", causes=[SIGN_FLIPPED])
     assert assert_close(X.clone(), X, "grad") is None
     assert assert_close((X, X), (X, X), ("a", "b")) is None
