@@ -4,7 +4,7 @@ from pathlib import Path
 import shutil
 import sys
 
-from .grading import engine, example_class, executors, steps
+from .grading import engine, example_class, executors, release, steps
 from .grading.report import class_table
 
 
@@ -17,12 +17,16 @@ def _ids(root, given):
 
 
 def cmd_release(args):
-    failed = 0
-    for assignment_id in _ids(args.root, args.assignments):
-        result = steps.release(args.root, assignment_id)
-        print(f"release/{assignment_id}: {result.message}")
-        failed += not result.ok
-    return 1 if failed else 0
+    ids = _ids(args.root, args.assignments)
+    if args.check:
+        results = {assignment_id: release.check_release(args.root, assignment_id) for assignment_id in ids}
+        for result in results.values():
+            print(result.message)
+    else:
+        results = release.release_assignments(args.root, ids)
+        for assignment_id, result in results.items():
+            print(f"release/{assignment_id}: {result.message}")
+    return 0 if all(result.ok for result in results.values()) else 1
 
 
 def _engine_settings(args):
@@ -52,7 +56,7 @@ def cmd_table(args):
 
 def cmd_demo(args):
     root = Path(args.root)
-    status = cmd_release(argparse.Namespace(root=root, assignments=[]))
+    status = cmd_release(argparse.Namespace(root=root, assignments=[], check=False))
     demo = root / args.into
     shutil.rmtree(demo, ignore_errors=True)
     example_class.new_course(demo, root)
@@ -85,8 +89,10 @@ def main(argv=None):
     parser.add_argument("--root", default=".", help="the course folder (default: the current one)")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser("release", help="generate release/<id>/ from source/<id>/ with nbgrader")
+    p = sub.add_parser("release", help="lint source/<id>/, then generate release/<id>/ from it with nbgrader")
     p.add_argument("assignments", nargs="*", help="assignment ids (default: all)")
+    p.add_argument("--check", action="store_true",
+                   help="generate into a temporary folder and report whether the committed release/ is current")
     p.set_defaults(run=cmd_release)
 
     p = sub.add_parser("grade", help="autograde submitted/ (each student in a sandboxed kernel) and print grades")

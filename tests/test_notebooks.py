@@ -2,10 +2,9 @@
 import ast
 from pathlib import Path
 
-import nbformat
 import pytest
 
-from course.grading import steps
+from course.grading import release, steps
 from course.grading.mistakes import load_mistakes
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -14,18 +13,17 @@ SAFE_LAST_CALLS = {"assert_close", "check_predictions", "check"}
 
 
 def _source(assignment_id):
-    return nbformat.read(str(ROOT / "source" / assignment_id / f"{assignment_id}.ipynb"), as_version=4)
+    return release.read_source(ROOT, assignment_id)
 
 
-def _meta(cell):
-    return cell.metadata.get("nbgrader", {})
+_meta = release.nbgrader_metadata
 
 
 @pytest.mark.parametrize("assignment_id", ASSIGNMENTS)
 def test_no_outputs_committed(assignment_id):
+    """The rule `course release` refuses by (course.grading.release), on the committed source/."""
     for cell in _source(assignment_id).cells:
-        if cell.cell_type == "code":
-            assert not cell.outputs and cell.execution_count is None, cell.source[:60]
+        assert release.output_problem(cell) is None, cell.source[:60]
 
 
 @pytest.mark.parametrize("assignment_id", ASSIGNMENTS)
@@ -36,20 +34,15 @@ def test_only_the_notebook_in_its_source_folder(assignment_id):
 
 
 @pytest.mark.parametrize("assignment_id", ASSIGNMENTS)
-def test_nbgrader_metadata_is_current(assignment_id):
+def test_nbgrader_metadata_is_valid_and_current(assignment_id):
+    """nbgrader's own validator (schema version 3, grade ids, points), and no graded-looking cell left unmarked."""
     for cell in _source(assignment_id).cells:
-        if _meta(cell):
-            assert _meta(cell)["schema_version"] == 3
+        assert release.metadata_problem(cell) is None and release.unmarked_problem(cell) is None, cell.source[:60]
 
 
 def test_grade_ids_are_unique_across_the_course():
-    seen = {}
-    for assignment_id in ASSIGNMENTS:
-        for cell in _source(assignment_id).cells:
-            grade_id = _meta(cell).get("grade_id")
-            if grade_id:
-                assert grade_id not in seen, f"{grade_id} in {assignment_id} and {seen[grade_id]}"
-                seen[grade_id] = assignment_id
+    notebooks = {assignment_id: _source(assignment_id) for assignment_id in ASSIGNMENTS}
+    assert [str(problem) for problem in release.duplicate_grade_ids(notebooks)] == []
 
 
 @pytest.mark.parametrize("assignment_id", ASSIGNMENTS)
