@@ -129,8 +129,14 @@ def duplicate_grade_ids(notebooks):
 def lint_course(root, assignment_ids):
     """{assignment id: [Problem]} for these assignments, duplicates looked for across all the course's notebooks."""
     names = {a: str(notebook_path(".", "source", a)) for a in steps.assignment_ids(root)}
-    notebooks = {names[a]: read_source(root, a) for a in names}
-    problems = {a: cell_problems(names[a], notebooks[names[a]]) for a in assignment_ids}
+    notebooks, unreadable = {}, {}
+    for a in names:
+        try:
+            notebooks[names[a]] = read_source(root, a)
+        except Exception as error:  # invalid JSON or not a notebook: a refusal, never a traceback
+            unreadable[a] = [Problem(names[a], 0, "", f"not a readable notebook ({type(error).__name__}: "
+                                                        f"{str(error)[:200]}); restore it from git")]
+    problems = {a: unreadable.get(a) or cell_problems(names[a], notebooks[names[a]]) for a in assignment_ids}
     for problem in duplicate_grade_ids(notebooks):
         for assignment_id in assignment_ids:
             if problem.notebook == names[assignment_id]:

@@ -84,6 +84,14 @@ def test_the_other_assignments_are_still_released(tmp_path, capsys):
     assert "release/notes: ok" in out and (root / "release" / "notes" / "notes.ipynb").exists()
 
 
+def test_a_source_that_is_not_json_is_refused_and_the_others_released(tmp_path, capsys):
+    root = course_with(tmp_path, {"broken": NOTES, "notes": NOTES})
+    (root / "source" / "broken" / "broken.ipynb").write_text('{"cells": [')  # cut off mid-save
+    status, out = release_output(root, capsys)
+    assert status == 1 and "release/broken: refused" in out and "not a readable notebook" in out
+    assert "release/notes: ok" in out and not (root / "release" / "broken").exists()
+
+
 def test_a_grade_id_used_twice_in_one_notebook_is_refused(tmp_path, capsys):
     nb = toy_notebook()
     nb.cells[5].metadata["nbgrader"]["grade_id"] = "double_tests"
