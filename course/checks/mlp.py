@@ -553,8 +553,9 @@ def _train_trial(seed, num_hiddens):
 TRAIN_MLP = Exercise(
     "train_mlp_tests", "train_mlp", adapter="train_mlp",
     visible=lambda: [_train_trial(0, 256)],
-    # another initialization and a narrower hidden layer
-    hidden=lambda seed: [_train_trial(a_seed(generators(seed, 1)[0]), 128)],
+    # Another initialization and a narrower hidden layer. A fixed one: from a random seed a right
+    # train_mlp ends under 95% once in 75 runs (benchmarks/seed_sweep.py), failing a learner who did nothing wrong.
+    hidden=lambda seed: [_train_trial(871, 128)],
 )
 
 EXERCISES = [LINEAR_FORWARD, SOFTMAX_CROSS_ENTROPY_GRAD, MLP_GRADS, XAVIER_STD, HE_STD, INIT_MLP, STEP_DECAY_LR,
