@@ -1,6 +1,8 @@
 """Read grades back from the gradebook: per test cell, and as a class table."""
 from contextlib import contextmanager
+import json
 import os
+from pathlib import Path
 
 from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.coursedir import CourseDirectory
@@ -38,9 +40,22 @@ def cell_scores(root, assignment_id, student_id):
                 for grade in notebook.grades}
 
 
+def integrity_findings(root, assignment_id, student_id):
+    """The grader's integrity findings on one submission ([{cell, line, what}]), from its judge.json."""
+    record = Path(root) / "autograded" / student_id / assignment_id / "judge.json"
+    try:
+        return json.loads(record.read_text()).get("integrity", [])
+    except (OSError, ValueError):
+        return []
+
+
 def class_table(root, assignment_ids, failures=None):
-    """Rows [student, score of each assignment..., total] as text; `failures` marks failed runs."""
+    """Rows [student, score of each assignment..., total] as text; `failures` marks failed runs.
+
+    A "!" marks a submission with integrity findings; they are listed under the table.
+    """
     failures = failures or {}
+    findings = []
     with gradebook(root) as gb:
         students = sorted(s.id for s in gb.students)
         maxima = [gb.find_assignment(a).max_score for a in assignment_ids]
@@ -58,10 +73,16 @@ def class_table(root, assignment_ids, failures=None):
                     continue
                 total += submission.score
                 manual = " *" if submission.needs_manual_grade else ""
-                row.append(f"{submission.score:g}{manual}")
+                found = integrity_findings(root, assignment_id, student)
+                findings += [f"  {student} / {assignment_id}, {f['cell']} line {f['line']}: {f['what']}" for f in found]
+                row.append(f"{submission.score:g}{manual}{' !' if found else ''}")
             rows.append(row + [f"{total:g}"])
     header = ["student", *(f"{a} (/{m:g})" for a, m in zip(assignment_ids, maxima)), f"total (/{sum(maxima):g})"]
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
     lines = ["  ".join(str(v).ljust(w) for v, w in zip(r, widths)) for r in [header, *rows]]
     lines.insert(1, "  ".join("-" * w for w in widths))
-    return "\n".join(lines) + "\n(* : written answers still to be graded by hand in the formgrader)"
+    legend = "\n(* : written answers still to be graded by hand in the formgrader)"
+    if findings:
+        legend += "\n(! : signs of tampering the grader found in the code; the cells' scores stand as judged)\n"
+        legend += "\n".join(findings)
+    return "\n".join(lines) + legend

@@ -12,7 +12,7 @@ import pytest
 
 from course.grading import example_class, steps
 from course.grading.mistakes import read_notebook
-from course.grading.report import cell_scores, gradebook
+from course.grading.report import cell_scores, class_table, gradebook
 
 from .tamper_corpus import ATTACKS, FIRST_SOLUTION_CELL
 
@@ -92,3 +92,17 @@ def test_the_seed_differs_between_runs_and_is_recorded(graded):
     root, _, _ = graded
     seeds = {_record(root, student)["seed"] for student in [*ATTACKS, "zz_control"]}
     assert len(seeds) == len(ATTACKS) + 1 and all(isinstance(s, int) and s > 0 for s in seeds)
+
+
+def test_the_class_table_marks_the_attacks_and_lists_their_findings(graded):
+    """Does the instructor see, next to the grades, which submissions tampered and where?"""
+    root, _, _ = graded
+    table = class_table(root, [ASSIGNMENT])
+    rows = {line.split()[0]: line.split()[1:] for line in table.splitlines()  # findings are indented
+            if not line.startswith(" ") and line.split()[:1] in [[s] for s in [*ATTACKS, "zz_control"]]}
+    flagged = {a for a in ATTACKS if _record(root, a)["integrity"]}
+    assert flagged and all(rows[a][0] == "0" and "!" in rows[a] for a in flagged)
+    assert "!" not in rows["zz_control"] and all("!" not in rows[a] for a in set(ATTACKS) - flagged)
+    for attack in flagged:
+        first = _record(root, attack)["integrity"][0]
+        assert f"  {attack} / {ASSIGNMENT}, {first['cell']} line {first['line']}: {first['what']}" in table
