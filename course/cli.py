@@ -19,7 +19,7 @@ def _ids(root, given):
 def cmd_release(args):
     ids = _ids(args.root, args.assignments)
     if args.check:
-        results = {assignment_id: release.check_release(args.root, assignment_id) for assignment_id in ids}
+        results = release.check_releases(args.root, ids)
         for result in results.values():
             print(result.message)
     else:

@@ -24,9 +24,14 @@ def check(grade_id, target, hidden=False, seed=None):
         label = exercise.hidden_label
     else:
         trials, label = exercise.visible(), exercise.visible_label
+    result = verdict(exercise, target, trials, label)
+    if not result.passed:
+        raise AssertionError(result.message)
+    print(result.message)
+
+
+def verdict(exercise, target, trials, label):
+    """The exercise's Verdict on `target` for `trials`, through the same plain-data round trip as grading."""
     request = json.loads(json.dumps(exercise.request(trials)))
     outcomes = json.loads(json.dumps(runner.run(target, request)))
-    verdict = exercise.judge(trials, outcomes, label)
-    if not verdict.passed:
-        raise AssertionError(verdict.message)
-    print(verdict.message)
+    return exercise.judge(trials, outcomes, label)

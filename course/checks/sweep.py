@@ -7,19 +7,18 @@ the test cells left out, then judges each registered exercise on every seed.
 It reads solutions from `source/`; nothing here holds one.
 """
 import io
-import json
 import warnings
 from contextlib import redirect_stderr, redirect_stdout
 
 import nbformat
 
-from . import runner
 from .exercise import trial_seed
+from .local import verdict
 from .registry import EXERCISES
 
 
-def solution_namespace(path):
-    """The globals left by running every cell of notebook `path` that is not a test cell."""
+def solution_namespace(nb, filename):
+    """The globals left by running every cell of notebook `nb` (read from `filename`) that is not a test cell."""
     import matplotlib
     matplotlib.use("Agg")  # plots are drawn, never shown
     import matplotlib.pyplot as plt
@@ -27,27 +26,25 @@ def solution_namespace(path):
     namespace = {"__name__": "__main__"}
     with redirect_stdout(io.StringIO()), redirect_stderr(io.StringIO()), warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        for cell in nbformat.read(str(path), as_version=4).cells:
+        for cell in nb.cells:
             grading = cell.metadata.get("nbgrader", {})
             if cell.cell_type == "code" and not grading.get("grade", False):
-                exec(compile(cell.source, str(path), "exec"), namespace)
+                exec(compile(cell.source, filename, "exec"), namespace)
                 plt.close("all")
     return namespace
 
 
 def judge_seed(exercise, target, seed):
     """The verdict on `target` of the exercise's hidden trials drawn from run seed `seed`."""
-    trials = exercise.hidden(trial_seed(seed, exercise.grade_id))
-    request = json.loads(json.dumps(exercise.request(trials)))  # the same plain-data round trip as grading
-    outcomes = json.loads(json.dumps(runner.run(target, request)))
-    return exercise.judge(trials, outcomes, exercise.hidden_label)
+    return verdict(exercise, target, exercise.hidden(trial_seed(seed, exercise.grade_id)), exercise.hidden_label)
 
 
 def sweep_assignment(path, seeds):
     """{grade_id: [(seed, message), ...]} for the registered exercises of notebook `path`."""
-    grade_ids = [cell.metadata["nbgrader"]["grade_id"] for cell in nbformat.read(str(path), as_version=4).cells
+    nb = nbformat.read(str(path), as_version=4)
+    grade_ids = [cell.metadata["nbgrader"]["grade_id"] for cell in nb.cells
                  if cell.metadata.get("nbgrader", {}).get("grade_id") in EXERCISES]
-    namespace = solution_namespace(path)
+    namespace = solution_namespace(nb, str(path))
     failures = {}
     for grade_id in grade_ids:
         exercise = EXERCISES[grade_id]

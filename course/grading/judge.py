@@ -35,8 +35,7 @@ from course.checks.runner import REPLY_MIME
 
 from . import integrity
 from .execute import SandboxedExecute
-
-RECORD_FILE = "judge.json"
+from .report import RECORD_FILE
 
 
 def error_output(ename, message):

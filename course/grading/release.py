@@ -3,7 +3,7 @@
 `release_assignments` refuses an assignment whose source notebook breaks a
 convention that nbgrader or the grader relies on (duplicated grade ids, a
 graded-looking cell without nbgrader metadata, metadata nbgrader rejects,
-committed outputs) and releases the others. `check_release` generates an
+committed outputs) and releases the others. `check_releases` generates each
 assignment into a temporary course folder and compares it, cell by cell,
 with the committed release/<id>/ notebook; release/ itself is never touched.
 """
@@ -149,10 +149,20 @@ def refusal(problems):
     return steps.StepResult(False, "\n".join(lines))
 
 
+def _unless_refused(root, assignment_ids, action):
+    """{id: action(root, id)} for each assignment whose source passes the lint (read once), else its refusal."""
+    problems = lint_course(root, assignment_ids)
+    return {a: refusal(problems[a]) if problems[a] else action(root, a) for a in assignment_ids}
+
+
 def release_assignments(root, assignment_ids):
     """Generate release/<id>/ for each assignment whose source passes the lint; {id: StepResult}."""
-    problems = lint_course(root, assignment_ids)
-    return {a: refusal(problems[a]) if problems[a] else steps.release(root, a) for a in assignment_ids}
+    return _unless_refused(root, assignment_ids, steps.release)
+
+
+def check_releases(root, assignment_ids):
+    """Is each committed release/<id>/ notebook what nbgrader generates from source/<id>/ now? {id: StepResult}."""
+    return _unless_refused(root, assignment_ids, compare_with_committed)
 
 
 def generate_elsewhere(root, assignment_id, course_folder):
@@ -182,11 +192,8 @@ def differing_cells(committed, generated):
     return differ
 
 
-def check_release(root, assignment_id):
-    """Is the committed release/<id>/ notebook what nbgrader generates from source/<id>/ now? A StepResult."""
-    problems = lint_course(root, [assignment_id])[assignment_id]
-    if problems:
-        return refusal(problems)
+def compare_with_committed(root, assignment_id):
+    """Generate one linted assignment in a temporary course and compare it with release/<id>/; a StepResult."""
     committed_path = notebook_path(root, "release", assignment_id)
     if not committed_path.exists():
         return steps.StepResult(False, f"release/{assignment_id} is missing: run `course release {assignment_id}`")

@@ -40,9 +40,17 @@ def cell_scores(root, assignment_id, student_id):
                 for grade in notebook.grades}
 
 
-def integrity_findings(root, assignment_id, student_id):
-    """The grader's integrity findings on one submission ([{cell, line, what}]), from its judge.json."""
-    record = Path(root) / "autograded" / student_id / assignment_id / "judge.json"
+RECORD_FILE = "judge.json"  # the grader's record beside each graded notebook (TrustedExecute.record_file)
+
+
+def record_file(root):
+    """The name TrustedExecute writes its record under, as the course's config sets it."""
+    return course_config(root).TrustedExecute.get("record_file", RECORD_FILE)
+
+
+def integrity_findings(root, assignment_id, student_id, record_name=RECORD_FILE):
+    """The grader's integrity findings on one submission ([{cell, line, what}]), from its record."""
+    record = Path(root) / "autograded" / student_id / assignment_id / record_name
     try:
         return json.loads(record.read_text()).get("integrity", [])
     except (OSError, ValueError):
@@ -55,7 +63,7 @@ def class_table(root, assignment_ids, failures=None):
     A "!" marks a submission with integrity findings; they are listed under the table.
     """
     failures = failures or {}
-    findings = []
+    findings, record_name = [], record_file(root)
     with gradebook(root) as gb:
         students = sorted(s.id for s in gb.students)
         maxima = [gb.find_assignment(a).max_score for a in assignment_ids]
@@ -73,7 +81,7 @@ def class_table(root, assignment_ids, failures=None):
                     continue
                 total += submission.score
                 manual = " *" if submission.needs_manual_grade else ""
-                found = integrity_findings(root, assignment_id, student)
+                found = integrity_findings(root, assignment_id, student, record_name)
                 findings += [f"  {student} / {assignment_id}, {f['cell']} line {f['line']}: {f['what']}" for f in found]
                 row.append(f"{submission.score:g}{manual}{' !' if found else ''}")
             rows.append(row + [f"{total:g}"])
