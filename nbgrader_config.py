@@ -32,7 +32,6 @@ c.SandboxedExecute.memory_limit_gb = 8
 c.SandboxedExecute.file_size_limit_mb = 256
 # One thread per grading kernel: the same time whether or not other kernels run beside it.
 c.SandboxedExecute.threads = 1
-c.SandboxedExecute.shutdown_kernel = "immediate"  # the notebook is done: a graceful stop only waits 0.1 s
 c.Autograde.autograde_preprocessors = [
     "course.grading.judge.TrustedExecute",
     "nbgrader.preprocessors.IgnorePattern",
