@@ -41,7 +41,20 @@ c.Autograde.autograde_preprocessors = [
     "nbgrader.preprocessors.SaveAutoGrades",
     "nbgrader.preprocessors.AssignLatePenalties",
     "nbgrader.preprocessors.CheckCellMetadata",
+    # After each written answer, its model answer from source/ for the graders (the formgrader shows it).
+    "course.grading.model_answers.AddModelAnswers",
 ]
+
+# Late work: nbgrader compares timestamp.txt with the due date in the gradebook
+# (formgrader, "Manage Assignments") and this plugin sets the penalty.
+c.AssignLatePenalties.plugin_class = "course.grading.late.PercentPerDayLate"
+c.PercentPerDayLate.percent_per_day = 10
+c.PercentPerDayLate.grace_minutes = 5
+
+# Collecting: the class list, and the collector `nbgrader zip_collect` uses
+# (Canvas, Moodle and plain-folder file names, as `course collect` reads them).
+c.Collect.roster = "roster.csv"
+c.ZipCollectApp.collector_plugin = "course.grading.collect.LmsFileNames"
 
 # nbgrader scores a test cell with any stderr output as 0. Test cells print
 # warnings on stdout (course.checks), and this removes any warning that still
@@ -51,10 +64,15 @@ c.IgnorePattern.pattern = r"\w*Warning: "
 
 # Feedback shows which checks failed and why, never the hidden tests.
 c.GenerateFeedback.preprocessors = [
+    "course.grading.model_answers.RemoveModelAnswers",
     "course.grading.feedback.HideHiddenTests",
     "nbgrader.preprocessors.GetGrades",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]
+
+# The model answers the graders see stay out of the feedback; True shows them
+# to the students too (after the deadline).
+c.ModelAnswers.in_feedback = False
 
 # A test cell the learner deleted is put back and run, instead of leaving the
 # submission waiting for a manual grade.

@@ -4,7 +4,7 @@ from pathlib import Path
 import shutil
 import sys
 
-from .grading import engine, example_class, executors, release, steps
+from .grading import class_report, collect, engine, example_term, executors, pipeline, release, steps
 from .grading.report import class_table
 
 
@@ -34,19 +34,46 @@ def _engine_settings(args):
             "notebook_timeout": args.timeout, "run_timeout": args.run_timeout}
 
 
+def cmd_collect(args):
+    if args.due:
+        pipeline.set_due_dates(args.root, {args.assignment: args.due})
+    report = collect.collect(args.root, args.assignment, args.source)
+    print("\n".join(report.lines()))
+    return 0
+
+
 def cmd_grade(args):
     ids = _ids(args.root, args.assignments)
     submissions = [(a, s) for a, s in engine.all_submissions(args.root, ids) if not args.student or s in args.student]
     results = engine.grade(args.root, submissions, **_engine_settings(args))
-    failures = {key: result.message for key, result in sorted(results.items()) if not result.ok}
     for (assignment_id, student), result in sorted(results.items()):
         print(f"{assignment_id} / {student}: {'graded' if result.ok else 'FAILED: ' + result.message}")
     if args.feedback:
         for assignment_id in ids:
             print(f"{assignment_id}: feedback {steps.generate_feedback(args.root, assignment_id).message}")
     print()
-    print(class_table(args.root, ids, failures))
-    return 1 if failures else 0
+    print(class_table(args.root, ids))
+    return 0 if all(result.ok for result in results.values()) else 1
+
+
+def cmd_feedback(args):
+    status = 0
+    for assignment_id in _ids(args.root, args.assignments):
+        generated, released = pipeline.give_feedback(args.root, assignment_id)
+        print(f"{assignment_id}: feedback generated: {generated.message}; returned: {released.message}")
+        status |= not (generated.ok and released.ok)
+    return status
+
+
+def cmd_export(args):
+    result = steps.export_grades(args.root, args.to)
+    print(f"{args.to}: {result.message}")
+    return 0 if result.ok else 1
+
+
+def cmd_report(args):
+    print(class_report.write_report(args.root, _ids(args.root, args.assignments), args.to))
+    return 0
 
 
 def cmd_table(args):
@@ -55,19 +82,27 @@ def cmd_table(args):
 
 
 def cmd_demo(args):
+    """The example class's whole round (course.grading.example_term), in a fresh folder."""
     root = Path(args.root)
-    status = cmd_release(argparse.Namespace(root=root, assignments=[], check=False))
     demo = root / args.into
     shutil.rmtree(demo, ignore_errors=True)
-    example_class.new_course(demo, root)
-    ids = steps.assignment_ids(root)
-    print(f"grading the example class on {len(ids)} assignments ...", flush=True)
-    graded = example_class.grade(demo, root, ids, **_engine_settings(args))
-    failures = {(a, s): r.message for a, (_, results) in graded.items() for s, r in results.items() if not r.ok}
+    example_term.new_term(demo, root)
+    submissions = example_term.plan(root)
+    expected = example_term.expected(root, submissions)
+    example_term.write_expected(demo, expected)
+    exports = example_term.write_exports(demo, submissions)
+    print(f"The example class: {len(example_term.ROSTER.students)} students on the roster, "
+          f"{len(submissions)} submissions in {len(exports)} LMS exports ({args.into}/exports/)", flush=True)
+    done = pipeline.run(demo, list(example_term.ASSIGNMENTS), exports, due_dates=example_term.due_dates(),
+                        **_engine_settings(args))
     print()
-    print(class_table(demo, ids, failures))
-    print(f"\nFeedback for each student: {args.into}/feedback/<student>/<assignment>/<assignment>.html")
-    return status or (1 if failures else 0)
+    print(class_table(demo, list(example_term.ASSIGNMENTS)))
+    wrong = example_term.compare(demo, expected)
+    print(f"\n{len(expected) - len(wrong)} of {len(expected)} submissions scored as expected "
+          f"({args.into}/expected_scores.json)" + "".join(f"\n  {line}" for line in wrong))
+    print(f"Feedback: {args.into}/feedback/<student>/<assignment>/; grades: {args.into}/grades.csv")
+    print(f"Report: {Path(args.into) / done.report.name}")
+    return 1 if wrong or not done.exported.ok else 0
 
 
 def _engine_options(parser):
@@ -102,11 +137,32 @@ def main(argv=None):
     p.add_argument("--no-feedback", dest="feedback", action="store_false", help="skip generate_feedback")
     p.set_defaults(run=cmd_grade)
 
+    p = sub.add_parser("collect", help="collect one assignment from an LMS zip export or a folder into submitted/, "
+                                       "checked against the roster")
+    p.add_argument("assignment", help="assignment id")
+    p.add_argument("source", help="a .zip export (Canvas, Moodle) or a folder (<student>/<file>)")
+    p.add_argument("--due", help='set the due date first, e.g. "2026-12-10 17:00 UTC" (late work is penalised)')
+    p.set_defaults(run=cmd_collect)
+
+    p = sub.add_parser("feedback", help="generate the feedback (without hidden tests) and hand it back")
+    p.add_argument("assignments", nargs="*", help="assignment ids (default: all)")
+    p.set_defaults(run=cmd_feedback)
+
+    p = sub.add_parser("export", help="export the grades as CSV (nbgrader's exporter)")
+    p.add_argument("--to", default="grades.csv", help="the CSV file (default: %(default)s)")
+    p.set_defaults(run=cmd_export)
+
+    p = sub.add_parser("report", help="write the HTML class report (scores, pass rates, diagnoses, what is left)")
+    p.add_argument("assignments", nargs="*", help="assignment ids (default: all)")
+    p.add_argument("--to", help=f"the HTML file (default: {class_report.REPORT_FILE} in the course folder)")
+    p.set_defaults(run=cmd_report)
+
     p = sub.add_parser("table", help="print the grade table from the gradebook")
     p.add_argument("assignments", nargs="*", help="assignment ids (default: all)")
     p.set_defaults(run=cmd_table)
 
-    p = sub.add_parser("demo", help="release everything, then grade the bundled example class")
+    p = sub.add_parser("demo", help="the bundled example class's whole round: release, collect from zips, "
+                                    "grade, feedback, export, report")
     p.add_argument("--into", default="demo", help="folder for the example class (default: %(default)s)")
     _engine_options(p)
     p.set_defaults(run=cmd_demo)

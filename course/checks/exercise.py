@@ -32,6 +32,7 @@ class Trial:
 class Verdict:
     passed: bool
     message: str
+    diagnosis: str = ""            # the message without the trial's case: what the class report counts
 
 
 @dataclass
@@ -59,7 +60,7 @@ class Exercise:
         for trial, outcome in zip(trials, outcomes):
             failure = _failure(trial, outcome)
             if failure:
-                return Verdict(False, f"{trial.case}: {failure}" if trial.case else failure)
+                return Verdict(False, f"{trial.case}: {failure}" if trial.case else failure, failure)
         return Verdict(True, label(len(trials)))
 
     def visible_label(self, count):

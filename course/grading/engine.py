@@ -29,7 +29,7 @@ from traitlets import Bool, Enum, Integer, Unicode
 from traitlets.config import LoggingConfigurable
 
 from . import executors
-from .report import course_config, gradebook
+from .report import course_config, gradebook, record_failures
 from .steps import StepResult, first_error, matplotlib_cache, submitted_students
 
 
@@ -176,6 +176,7 @@ def grade(root, submissions=None, **settings):
                 bar.update()
     finally:
         runner.close()
+    record_failures(root, results)
     return results
 
 

@@ -130,8 +130,8 @@ class TrustedExecute(SandboxedExecute):
         return outcomes
 
     def _record(self, exercise, verdict):
-        self.verdicts.setdefault(exercise.grade_id, []).append({"passed": verdict.passed,
-                                                                "message": verdict.message})
+        self.verdicts.setdefault(exercise.grade_id, []).append(
+            {"passed": verdict.passed, "message": verdict.message, "diagnosis": verdict.diagnosis or verdict.message})
 
     def _write_record(self, resources):
         folder = (resources or {}).get("metadata", {}).get("path")

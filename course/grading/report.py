@@ -57,12 +57,37 @@ def integrity_findings(root, assignment_id, student_id, record_name=RECORD_FILE)
         return []
 
 
-def class_table(root, assignment_ids, failures=None):
-    """Rows [student, score of each assignment..., total] as text; `failures` marks failed runs.
+FAILURES_FILE = "grading_failures.json"  # in the course folder: submissions whose last grading failed, and why
 
-    A "!" marks a submission with integrity findings; they are listed under the table.
+
+def record_failures(root, results):
+    """Keep {(assignment, student): StepResult} of a grading run: failures added, successes cleared."""
+    failures = grading_failures(root)
+    for key, result in results.items():
+        if result.ok:
+            failures.pop(key, None)
+        else:
+            failures[key] = result.message
+    rows = [{"assignment": a, "student": s, "reason": why} for (a, s), why in sorted(failures.items())]
+    (Path(root) / FAILURES_FILE).write_text(json.dumps(rows, indent=1))
+
+
+def grading_failures(root):
+    """{(assignment, student): reason} of the submissions whose last grading failed."""
+    try:
+        rows = json.loads((Path(root) / FAILURES_FILE).read_text())
+    except (OSError, ValueError):
+        return {}
+    return {(row["assignment"], row["student"]): row["reason"] for row in rows}
+
+
+def class_table(root, assignment_ids):
+    """Rows [student, score of each assignment..., total] as text; failed gradings say "error".
+
+    A "!" marks a submission with integrity findings; they are listed under the
+    table, and so are the grading failures with their reasons.
     """
-    failures = failures or {}
+    failures = {key: why for key, why in grading_failures(root).items() if key[0] in assignment_ids}
     findings, record_name = [], record_file(root)
     with gradebook(root) as gb:
         students = sorted(s.id for s in gb.students)
@@ -79,18 +104,23 @@ def class_table(root, assignment_ids, failures=None):
                 except MissingEntry:
                     row.append("-")
                     continue
-                total += submission.score
+                score = max(0.0, submission.score - (submission.late_submission_penalty or 0.0))
+                total += score
                 manual = " *" if submission.needs_manual_grade else ""
+                late = " L" if submission.late_submission_penalty else ""
                 found = integrity_findings(root, assignment_id, student, record_name)
                 findings += [f"  {student} / {assignment_id}, {f['cell']} line {f['line']}: {f['what']}" for f in found]
-                row.append(f"{submission.score:g}{manual}{' !' if found else ''}")
+                row.append(f"{score:g}{late}{manual}{' !' if found else ''}")
             rows.append(row + [f"{total:g}"])
     header = ["student", *(f"{a} (/{m:g})" for a, m in zip(assignment_ids, maxima)), f"total (/{sum(maxima):g})"]
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
     lines = ["  ".join(str(v).ljust(w) for v, w in zip(r, widths)) for r in [header, *rows]]
     lines.insert(1, "  ".join("-" * w for w in widths))
-    legend = "\n(* : written answers still to be graded by hand in the formgrader)"
+    legend = "\n(* : written answers still to be graded by hand in the formgrader; L : late, penalty taken off)"
     if findings:
         legend += "\n(! : signs of tampering the grader found in the code; the cells' scores stand as judged)\n"
         legend += "\n".join(findings)
+    if failures:
+        legend += "\n(error : not graded; the reasons, from the last grading run)\n"
+        legend += "\n".join(f"  {s} / {a}: {why}" for (a, s), why in sorted(failures.items()))
     return "\n".join(lines) + legend
