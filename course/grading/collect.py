@@ -107,7 +107,7 @@ class CollectReport:
 
 def collect(root, assignment_id, source, roster=None):
     """Collect `source` (a .zip export or a folder) for one assignment of course `root`; a CollectReport."""
-    from .report import course_config
+    from .report import course_config, gradebook
 
     root, source = Path(root), Path(source)
     settings = Collect(config=course_config(root))
@@ -148,6 +148,8 @@ def collect(root, assignment_id, source, roster=None):
         (folder / "timestamp.txt").write_text(kept.timestamp.strftime("%Y-%m-%d %H:%M:%S.%f UTC"))
         report.collected.append({"student": student, "file": kept.path, "timestamp": kept.timestamp.isoformat()})
     report.missing = sorted(s.id for s in roster if s.id not in by_student)
+    with gradebook(root) as gb:  # names for the formgrader and the export, and a row for who handed in nothing
+        roster.import_into(gb)
     (downloaded / REPORT_FILE).write_text(json.dumps(asdict(report), indent=1))
     return report
 
@@ -224,7 +226,7 @@ def _folder_timestamp(path):
     stamp = path.parent / "timestamp.txt"
     if stamp.exists():
         try:
-            return parse_utc(stamp.read_text().strip())
+            return parse_utc(stamp.read_text().strip()).replace(tzinfo=timezone.utc)  # parse_utc: naive UTC
         except ValueError:
             pass
     return datetime.fromtimestamp(path.stat().st_mtime, tz=timezone.utc)
@@ -235,8 +237,9 @@ class LmsFileNames(FileNameCollectorPlugin):
 
     def collect(self, submitted_file):
         coursedir = self.parent.coursedir
-        extracted = coursedir.format_path(self.parent.extracted_directory, ".", coursedir.assignment_id)
-        relative = Path(submitted_file).relative_to(extracted).as_posix()
+        parts = Path(submitted_file).parts  # .../downloaded/<id>/extracted/<zip's own folder>/<the LMS's path>
+        inside = parts[len(parts) - parts[::-1].index(self.parent.extracted_directory):]
+        relative = PurePosixPath(*inside).as_posix()
         owner = parse_path(relative)
         roster = Roster.read(Path(coursedir.root) / Collect(parent=self).roster)
         student = owner and roster.find(owner.student_id, owner.lms_id, owner.name)

@@ -12,9 +12,9 @@ the feedback, unless `c.ModelAnswers.in_feedback = True`.
 from pathlib import Path
 
 import nbformat
-from nbconvert.preprocessors import Preprocessor
 from nbgrader import utils
 from nbgrader.coursedir import CourseDirectory
+from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Bool
 from traitlets.config import LoggingConfigurable
 
@@ -50,7 +50,7 @@ def _answer_cell(grade_id, text, heading):
     return cell
 
 
-class AddModelAnswers(Preprocessor):
+class AddModelAnswers(NbGraderPreprocessor):  # enabled by default, unlike nbconvert's
     """After each written answer, the question's model answer from source/, marked as the graders'."""
 
     def preprocess(self, nb, resources):
@@ -71,7 +71,7 @@ class AddModelAnswers(Preprocessor):
         return nb, resources
 
 
-class RemoveModelAnswers(Preprocessor):
+class RemoveModelAnswers(NbGraderPreprocessor):
     """The model answers leave the feedback, unless ModelAnswers.in_feedback."""
 
     def preprocess(self, nb, resources):

@@ -5,7 +5,7 @@ import time
 import pytest
 
 from course.grading import steps
-from course.grading.report import cell_scores, class_table
+from course.grading.report import cell_scores, class_table, grading_failures, record_failures
 
 from .toy import CORRECT, submit, toy_notebook
 
@@ -33,6 +33,21 @@ def test_grade_table_shows_scores_and_pending_written_answers(toy_course, tmp_pa
     assert not [p for p in (tmp_path / "tmp").iterdir() if p.name.startswith(("course-kernel-", "course-grading-"))]
     assert cell_scores(toy_course, "toy", "ada")["double_tests"] == (2.0, 2.0)
     assert cell_scores(toy_course, "toy", "bob")["double_tests"] == (0.0, 2.0)
-    table = class_table(toy_course, ["toy"], failures={("toy", "bob"): "boom"})
+    record_failures(toy_course, {("toy", "bob"): steps.StepResult(False, "boom")})
+    table = class_table(toy_course, ["toy"])
     assert "toy (/3)" in table
     assert [line.split()[:2] for line in table.splitlines()[2:4]] == [["ada", "2"], ["bob", "error"]]
+    assert "  bob / toy: boom" in table.splitlines()
+
+
+def test_failures_are_recorded_for_later_commands_and_cleared_by_a_success(toy_course):
+    """Does a failed grading stay on record (for `course table`, the report) until the student is graded?"""
+    submit(toy_course, "cat", "{ this is not a notebook")
+    assert not steps.autograde(toy_course, "toy")["cat"].ok
+    assert "not valid JSON" in grading_failures(toy_course)["toy", "cat"]
+    (toy_course / "submitted" / "cat" / "toy" / "toy.ipynb").unlink()
+    submit_again = toy_course / "submitted" / "cat" / "toy"
+    submit_again.rmdir()
+    submit(toy_course, "cat", toy_notebook())
+    assert steps.autograde(toy_course, "toy")["cat"].ok
+    assert ("toy", "cat") not in grading_failures(toy_course)
