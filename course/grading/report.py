@@ -3,6 +3,7 @@ from contextlib import contextmanager
 import json
 import os
 from pathlib import Path
+import sys
 
 from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.coursedir import CourseDirectory
@@ -28,6 +29,10 @@ def _course_directory(root):
 def gradebook(root):
     """The course's gradebook, as its nbgrader_config.py names it."""
     coursedir = _course_directory(root)
+    # A new gradebook is made by running `alembic` by name: this environment's must be found first.
+    here = os.path.dirname(sys.executable)
+    if here not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = os.pathsep.join([here, os.environ.get("PATH", "")])
     with Gradebook(coursedir.db_url, coursedir.course_id) as gb:
         yield gb
 
