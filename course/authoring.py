@@ -94,7 +94,8 @@ try:
 except ModuleNotFoundError:
     import subprocess
     import sys
-    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "git+{url}"], check=True)"""
+    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "git+{url}"],
+                   check=True)"""
 
 
 def with_colab_cell(nb, url):
