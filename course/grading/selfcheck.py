@@ -234,7 +234,15 @@ def run(path, seed=0, reveal=False, root="."):
     if reveal and not SelfCheck(config=course_config(root)).reveal:
         print(REVEAL_OFF)
         return 2
-    result = check_notebook(path, seed, root)
+    if not Path(path).is_file():
+        print(f"course check: there is no notebook at {path} (save it first, and give its path, "
+              "e.g. release/01_randn/01_randn.ipynb)")
+        return 2
+    try:
+        result = check_notebook(path, seed, root)
+    except nbformat.reader.NotJSONError:
+        print(f"course check: {path} is not a notebook nbformat can read (not JSON)")
+        return 2
     print(table(result))
     if reveal:
         print(reveal_text(result, source_roots(root)))

@@ -60,6 +60,15 @@ def test_reveal_off_refuses_with_the_reason(tmp_path, capsys):
     assert "instructor turned reveal off until the deadline" in out
 
 
+def test_a_missing_or_broken_notebook_is_named(tmp_path, capsys):
+    """Does `course check` say what is wrong with the path instead of a traceback?"""
+    assert cli.main(["check", str(tmp_path / "01_randn.ipynb")]) == 2
+    assert "there is no notebook at" in capsys.readouterr().out
+    (tmp_path / "broken.ipynb").write_text("{not json")
+    assert cli.main(["check", str(tmp_path / "broken.ipynb")]) == 2
+    assert "not a notebook" in capsys.readouterr().out
+
+
 def test_model_answers_say_when_they_are_not_available(tmp_path):
     """Without the repository's source/, does --reveal say the model answers are not available?"""
     result = selfcheck.Result(tmp_path / "01_randn.ipynb", 1, [], written=[("randn_leaf_written", "It is not a leaf.", 2)])
