@@ -147,6 +147,8 @@ def table(result, width=60):
                + (f", and {len(result.written)} written answer(s) worth "
                   f"{_points(sum(p for _, _, p in result.written))} graded by hand" if result.written else ""))
     out.append(f"hidden trials drawn from seed {result.seed} (`course check --seed {result.seed}` draws them again)")
+    if any(row.hidden is None for row in result.rows):
+        out.append("-: not judged, since the example failed first (grading stops there too)")
     failed = [row for row in result.rows if row.diagnosis]
     if failed:
         out.append("")
