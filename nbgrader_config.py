@@ -77,3 +77,8 @@ c.ModelAnswers.in_feedback = False
 # A test cell the learner deleted is put back and run, instead of leaving the
 # submission waiting for a manual grade.
 c.OverwriteCells.add_missing_cells = True
+
+# `course check --reveal` shows a learner torch's answers to the prediction exercises and the
+# model answers of the written questions (course/grading/selfcheck.py). In a graded class,
+# turn it off until the deadline:
+# c.SelfCheck.reveal = False

@@ -2,7 +2,18 @@
 
 For scripts and tests that write notebooks: instructors can equally use
 JupyterLab's nbgrader "Create Assignment" toolbar; the result is the same.
+
+Every notebook starts with the Colab cell (`colab_cell_text`): it installs
+the `course` package from the repository named in pyproject.toml
+(`[project.urls] Repository`) when `import course` fails, as on Google
+Colab, and does nothing where the package is installed (JupyterLab from this
+repository, grading). `python -m course.authoring` writes it into every
+`source/` notebook; `course release` then carries it to `release/`.
 """
+from pathlib import Path
+import sys
+import tomllib
+
 import nbformat
 
 SCHEMA_VERSION = 3
@@ -60,3 +71,58 @@ def notebook(cells):
     nb.metadata["kernelspec"] = dict(KERNELSPEC)
     nb.metadata["language_info"] = {"name": "python"}
     return nb
+
+
+# ---- the Colab cell --------------------------------------------------------------
+
+COLAB_MARKER = "# Setup for Google Colab"
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def repository_url(root=ROOT):
+    """The repository's URL, declared once: `[project.urls] Repository` in pyproject.toml."""
+    with open(Path(root) / "pyproject.toml", "rb") as file:
+        return tomllib.load(file)["project"]["urls"]["Repository"]
+
+
+def colab_cell_text(url):
+    """The first cell of every notebook: install `course` from `url` if it cannot be imported, else nothing."""
+    return f"""{COLAB_MARKER} (or any Python without the course): installs the course's package when it
+# is missing. In JupyterLab from the repository, and when grading, it does nothing.
+try:
+    import course  # noqa: F401
+except ModuleNotFoundError:
+    import subprocess
+    import sys
+    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "git+{url}"],
+                   check=True)"""
+
+
+def with_colab_cell(nb, url):
+    """`nb` with the Colab cell for `url` first: an existing one is updated in place, else one is inserted."""
+    text = colab_cell_text(url)
+    first = nb.cells[0] if nb.cells else None
+    if first is not None and first.cell_type == "code" and first.source.startswith(COLAB_MARKER):
+        first.source = text
+    else:
+        nb.cells.insert(0, code(text))
+    return nb
+
+
+def add_colab_cells(root=ROOT):
+    """Write or update the Colab cell of every source/<id>/<id>.ipynb under `root`; the paths changed."""
+    url, changed = repository_url(root), []
+    for path in sorted(Path(root).glob("source/*/*.ipynb")):
+        if path.stem != path.parent.name:
+            continue
+        nb = nbformat.read(str(path), as_version=4)
+        before = nbformat.writes(nb)
+        if nbformat.writes(with_colab_cell(nb, url)) != before:
+            nbformat.write(nb, str(path))
+            changed.append(path)
+    return changed
+
+
+if __name__ == "__main__":
+    for changed_path in add_colab_cells(Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT):
+        print(f"updated {changed_path}")

@@ -4,7 +4,7 @@ from pathlib import Path
 import shutil
 import sys
 
-from .grading import class_report, collect, engine, example_term, executors, pipeline, release, steps
+from .grading import class_report, collect, engine, example_term, executors, pipeline, release, selfcheck, steps
 from .grading.report import class_table
 
 
@@ -105,6 +105,10 @@ def cmd_demo(args):
     return 1 if wrong or not done.exported.ok else 0
 
 
+def cmd_check(args):
+    return selfcheck.run(args.notebook, seed=args.seed, reveal=args.reveal, root=args.root)
+
+
 def _engine_options(parser):
     """Options of the grading engine; left out, GradingEngine's setting applies (nbgrader_config.py)."""
     default = {name: trait.default_value for name, trait in engine.GradingEngine.class_traits(config=True).items()}
@@ -166,6 +170,14 @@ def main(argv=None):
     p.add_argument("--into", default="demo", help="folder for the example class (default: %(default)s)")
     _engine_options(p)
     p.set_defaults(run=cmd_demo)
+
+    p = sub.add_parser("check", help="check your own notebook as grading will: a fresh sandboxed kernel, "
+                                      "the example and randomized hidden trials of every exercise, points")
+    p.add_argument("notebook", help="the notebook to check, e.g. release/01_randn/01_randn.ipynb")
+    p.add_argument("--seed", type=int, default=0, help="seed of the hidden trials (default: a fresh one each run)")
+    p.add_argument("--reveal", action="store_true", help="also show torch's answers to the predictions and the "
+                                                         "model answers of the written questions (self-study)")
+    p.set_defaults(run=cmd_check)
 
     args = parser.parse_args(argv)
     return args.run(args)

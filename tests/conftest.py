@@ -27,7 +27,8 @@ def pytest_xdist_make_scheduler(config, log):
     one of its tests: split freely, every worker would grade the example
     classes again. So the tests of the assignments (their id ends in
     `[<assignment id>]`; the grading engine grades all their classes at once,
-    on every core) go to one worker, and those of the hostile class to one.
+    on every core) go to one worker, and those of the hostile class, of `course check`'s class
+    and of the browser's JupyterLab server to one each.
     (xdist's own `loadgroup` does not work with pytest 9: it renames items
     through an attribute pytest no longer reads.)
     """
@@ -35,7 +36,7 @@ def pytest_xdist_make_scheduler(config, log):
 
     class ByGradedClass(LoadScopeScheduling):
         def _split_scope(self, nodeid):
-            for module in ("test_hostile_submissions.py", "test_tampering.py"):
+            for module in ("test_hostile_submissions.py", "test_tampering.py", "test_selfcheck.py", "test_browser.py"):
                 if module in nodeid:
                     return module
             if "test_assignments.py" in nodeid and nodeid.endswith("]"):

@@ -101,6 +101,26 @@ def _graph_kind(key):
     return (lambda v: isinstance(v, bool), "True or False")
 
 
-GRAPH_PREDICTIONS = prediction_exercise("GRAPH_PREDICTIONS_tests", "GRAPH_PREDICTIONS", _graph_kind, graph_truth)
+# Why torch answers each prediction as it does: shown after the fact by `course check --reveal`.
+GRAPH_WHY = {
+    "w.is_leaf": "w was made by torch.randn, not computed from other tensors: a leaf.",
+    "w.requires_grad": "requires_grad=True was asked for when w was made.",
+    "w.grad_fn": "A leaf has no grad_fn: no recorded operation made it.",
+    "b.is_leaf": "Every tensor that does not require grad counts as a leaf.",
+    "b.requires_grad": "torch.zeros makes a tensor that does not require grad unless asked.",
+    "h.is_leaf": "h is computed from w, which requires grad, so autograd records it: not a leaf.",
+    "h.requires_grad": "A result requires grad as soon as one of its inputs does (w).",
+    "h.grad_fn": "The last operation that made h is the addition of b: AddBackward0.",
+    "s.grad_fn": "The last operation that made s is .sum(): SumBackward0.",
+    "k.is_leaf": "No input of b * 2 requires grad, so nothing is recorded and k is a leaf.",
+    "k.requires_grad": "No input of b * 2 requires grad, so neither does k.",
+    "e.is_leaf": "detach() returns a tensor cut off from the graph: a leaf.",
+    "e.requires_grad": "detach() gives a tensor that does not require grad.",
+    "n.requires_grad": "Under torch.no_grad() nothing is recorded, so n does not require grad.",
+    "n.grad_fn": "Nothing is recorded under torch.no_grad(), so n has no grad_fn.",
+}
+
+GRAPH_PREDICTIONS = prediction_exercise("GRAPH_PREDICTIONS_tests", "GRAPH_PREDICTIONS", _graph_kind, graph_truth,
+                                        why=GRAPH_WHY)
 
 EXERCISES = [GRAD_OF_MEAN_CUBE_GRAPH, GRAPH_PREDICTIONS]

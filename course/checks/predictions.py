@@ -9,8 +9,12 @@ checks decide: the visible trial says whether every prediction is filled in
 with the right kind of value, the hidden one compares them with the truth,
 which the checks compute by running torch in their own process. The truth is
 no secret: running the notebook's code shows it, which is the point of the
-exercise.
+exercise. `reveal` turns the learner's dict into what a self-learner reads
+after predicting (`course check --reveal`): right or not, torch's answer, and
+a one-line why from the checks module.
 """
+from dataclasses import dataclass, field
+
 from . import plain
 from .exercise import Exercise, Trial
 from .runner import adapter
@@ -94,7 +98,11 @@ def _match_torch(kind_of, truth):
     return judge
 
 
+@dataclass
 class PredictionExercise(Exercise):
+    truth: object = None                         # () -> {key: what torch says}, computed by running torch
+    why: dict = field(default_factory=dict)      # key -> one line saying why torch answers so
+
     def visible_label(self, count):
         return "All predictions are filled in. Whether they match torch is checked when graded."
 
@@ -102,13 +110,49 @@ class PredictionExercise(Exercise):
         return f"{self.function}: every prediction matches torch."
 
 
-def prediction_exercise(grade_id, name, kind_of, truth):
+def prediction_exercise(grade_id, name, kind_of, truth, why=None):
     """The checks of a prediction dict `name`.
 
     `kind_of(key)` gives (test of a value, what the key asks for, e.g. "True or
     False"); `truth()` runs torch and returns the right value of every key
-    (the keys the learner's dict must have).
+    (the keys the learner's dict must have); `why` maps each key to one line
+    saying why torch answers so (shown by `reveal`).
     """
     return PredictionExercise(grade_id, name, adapter="predictions",
                               visible=lambda: [Trial(judge=_filled_in(kind_of, truth))],
-                              hidden=lambda seed: [Trial(judge=_match_torch(kind_of, truth))])
+                              hidden=lambda seed: [Trial(judge=_match_torch(kind_of, truth))],
+                              truth=truth, why=dict(why or {}))
+
+
+@dataclass
+class Revealed:
+    """One prediction after the fact: what the learner said, what torch says, and why."""
+
+    key: str
+    predicted: str       # the learner's value as they wrote it, or why there is none
+    answer: str          # torch's answer
+    right: bool
+    why: str
+
+
+def reveal(exercise, got):
+    """[Revealed] for each key of `exercise`, from `got`: the learner's dict as the adapter sent it.
+
+    `got` may be anything the kernel answered (an error, a malformed record):
+    then every prediction counts as not made.
+    """
+    try:
+        predictions = {key: value for key, (value, _) in _read(got).items()}
+        shown = {key: text for key, (_, text) in got.items()}
+    except (AssertionError, AttributeError):
+        predictions, shown = {}, {}
+    rows = []
+    for key, actual in exercise.truth().items():
+        if key not in predictions:
+            predicted, right = "(missing)", False
+        elif _unfilled(predictions[key]):
+            predicted, right = "... (not filled in)", False
+        else:
+            predicted, right = shown[key], _same(predictions[key], actual)
+        rows.append(Revealed(key, predicted, repr(actual), right, exercise.why.get(key, "")))
+    return rows

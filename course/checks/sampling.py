@@ -307,8 +307,21 @@ def _randn_kind(key):
             "a tuple of ints such as (3, 4) or (5,)")
 
 
+# Why torch answers each prediction as it does: shown after the fact by `course check --reveal`.
+RANDN_WHY = {
+    "dtype of torch.randn(64, 1000)": "torch.randn draws in the default dtype, torch.float32, unless told otherwise.",
+    "shape of torch.randn(64, 1000)": "The sizes given one by one are the shape, in that order.",
+    "dtype of torch.randn((14, 128), dtype=float)": "Python's float is double precision, so dtype=float means torch.float64.",
+    "shape of torch.randn((14, 128), dtype=float)": "A tuple of sizes gives the same shape as the sizes written one by one.",
+    "dtype of 0.01 * torch.randn(3, 4)": "A Python number never widens a tensor's dtype: the product stays float32.",
+    "dtype of torch.randn(3) + torch.randn(3, dtype=float)":
+        "Tensors of two float dtypes combine in the wider one (type promotion): float64.",
+    "shape of torch.randn(5)": "One size gives a 1-D tensor; its shape is the one-element tuple (5,).",
+    "shape of torch.randn(())": "The empty shape () gives a 0-D tensor, a single number: its shape is ().",
+}
+
 RANDN_DTYPE_ANSWERS = prediction_exercise(
     "RANDN_DTYPE_ANSWERS_tests", "RANDN_DTYPE_ANSWERS", _randn_kind,
-    truth=lambda: {key: how() for key, how in RANDN_CALLS.items()})
+    truth=lambda: {key: how() for key, how in RANDN_CALLS.items()}, why=RANDN_WHY)
 
 EXERCISES = [RANDN_DTYPE_ANSWERS, NORMAL_SAMPLE, INIT_LEAF]

@@ -28,3 +28,41 @@ def test_a_bool_is_not_an_int():
 def test_reveal_gives_the_answer():
     with pytest.raises(AssertionError, match="torch says True"):
         check_predictions({"dtype": "torch.float64", "is_leaf": False}, TRUTH, reveal=True)
+
+
+@pytest.mark.parametrize("grade_id", ["RANDN_DTYPE_ANSWERS_tests", "GRAPH_PREDICTIONS_tests"])
+def test_every_prediction_has_a_short_why(grade_id):
+    """Does each key torch answers come with one short line saying why?"""
+    from course.checks.registry import EXERCISES
+
+    exercise = EXERCISES[grade_id]
+    assert set(exercise.why) == set(exercise.truth())
+    assert all(0 < len(line) <= 100 and "\n" not in line for line in exercise.why.values())
+
+
+def test_reveal_marks_each_prediction_and_gives_torchs_answer():
+    """Does reveal say which predictions were right, with torch's answer (run by torch) and why?"""
+    import torch
+
+    from course.checks.predictions import reveal
+    from course.checks.registry import EXERCISES
+
+    exercise = EXERCISES["RANDN_DTYPE_ANSWERS_tests"]
+    got = {"dtype of torch.randn(64, 1000)": (torch.float32, "torch.float32"),
+           "shape of torch.randn(5)": ((5, 1), "(5, 1)"),
+           "shape of torch.randn(())": (..., "Ellipsis")}
+    rows = {row.key: row for row in reveal(exercise, got)}
+    assert set(rows) == set(exercise.truth())
+    assert rows["dtype of torch.randn(64, 1000)"].right
+    wrong = rows["shape of torch.randn(5)"]
+    assert not wrong.right and wrong.predicted == "(5, 1)" and wrong.answer == "(5,)" and "1-D" in wrong.why
+    assert rows["shape of torch.randn(())"].predicted.startswith("...")
+    assert rows["dtype of torch.randn(3) + torch.randn(3, dtype=float)"].predicted == "(missing)"
+
+
+def test_reveal_of_an_unreadable_answer_counts_nothing_as_predicted():
+    from course.checks.predictions import reveal
+    from course.checks.registry import EXERCISES
+
+    rows = reveal(EXERCISES["GRAPH_PREDICTIONS_tests"], "GRAPH_PREDICTIONS raised NameError")
+    assert rows and not any(row.right for row in rows)

@@ -1,0 +1,59 @@
+"""The Colab cell: one URL in pyproject.toml, the same first cell in every notebook, harmless when grading."""
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from course import authoring
+from course.grading import integrity, steps
+
+ROOT = Path(__file__).resolve().parents[1]
+URL = authoring.repository_url(ROOT)
+
+
+@pytest.mark.parametrize("folder", ["source", "release"])
+@pytest.mark.parametrize("assignment_id", steps.assignment_ids(ROOT))
+def test_every_notebook_starts_with_the_current_colab_cell(folder, assignment_id):
+    """Does each notebook open with the Colab cell for the repository URL of pyproject.toml, as a plain cell?
+    (After changing the URL: python -m course.authoring, then python3 tasks.py course release.)"""
+    nb = nbformat.read(str(ROOT / folder / assignment_id / f"{assignment_id}.ipynb"), as_version=4)
+    first = nb.cells[0]
+    assert first.cell_type == "code" and first.source == authoring.colab_cell_text(URL)
+    assert "nbgrader" not in first.metadata and not first.get("outputs")
+
+
+def test_the_url_is_written_once_in_the_cell():
+    text = authoring.colab_cell_text(URL)
+    assert text.count(URL) == 1 and URL.startswith("https://")
+
+
+def test_the_cell_is_inserted_once_then_updated():
+    """Does writing the cell twice, with a new URL, keep one Colab cell, first, with the new URL?"""
+    nb = authoring.notebook([authoring.markdown("# Title"), authoring.code("x = 1")])
+    authoring.with_colab_cell(nb, "https://example.org/old")
+    authoring.with_colab_cell(nb, "https://example.org/new")
+    assert [c.source.startswith(authoring.COLAB_MARKER) for c in nb.cells] == [True, False, False]
+    assert "example.org/new" in nb.cells[0].source and "example.org/old" not in nb.cells[0].source
+
+
+def test_add_colab_cells_updates_source_notebooks(tmp_path):
+    (tmp_path / "pyproject.toml").write_text('[project.urls]\nRepository = "https://example.org/course"\n')
+    (tmp_path / "source" / "01_x").mkdir(parents=True)
+    path = tmp_path / "source" / "01_x" / "01_x.ipynb"
+    nbformat.write(authoring.notebook([authoring.markdown("# 01")]), str(path))
+    assert authoring.add_colab_cells(tmp_path) == [path]
+    assert authoring.add_colab_cells(tmp_path) == []  # already current
+    assert nbformat.read(str(path), as_version=4).cells[0].source == authoring.colab_cell_text("https://example.org/course")
+
+
+def test_the_cell_does_nothing_where_course_is_installed():
+    """Where `course` imports (JupyterLab from the repository, grading kernels), is nothing installed or bound?"""
+    namespace = {}
+    exec(authoring.colab_cell_text(URL), namespace)
+    assert "course" in namespace and "subprocess" not in namespace
+
+
+def test_the_grader_finds_nothing_to_report_in_the_cell():
+    """Does the integrity scan of a graded notebook see no sign of tampering in the Colab cell?"""
+    scan = integrity.scan(authoring.notebook([authoring.code(authoring.colab_cell_text(URL))]), [])
+    assert scan.signs == [] and scan.by_hand == {}
