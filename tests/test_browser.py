@@ -215,3 +215,21 @@ def test_an_instructor_sees_the_assignments_and_a_submission_in_the_formgrader(l
     page.goto(f"{url}/formgrader/manage_submissions/{ASSIGNMENT}")
     sync_api.expect(page.get_by_text("solution", exact=True).first).to_be_visible()
     _screenshot(page, "05-formgrader-submission")
+
+
+def test_a_grader_sees_the_model_answer_beside_the_written_answer(lab, page):
+    """Does the formgrader's grading page of a submission show each written question's model answer?"""
+    from course.grading.model_answers import model_answers
+    from course.grading.report import gradebook
+
+    url, token, root = lab
+    with gradebook(root) as gb:
+        notebook_id = gb.find_submission_notebook(ASSIGNMENT, ASSIGNMENT, "solution").id
+    page.goto(f"{url}/formgrader/submissions/{notebook_id}/?index=0&token={token}")
+    answers = model_answers(root / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")
+    frame = page.get_by_text("Model answer (for graders)").first
+    sync_api.expect(frame).to_be_visible()
+    for answer in answers.values():
+        sync_api.expect(page.get_by_text(answer.split("\n")[0][:40]).first).to_be_attached()
+    frame.scroll_into_view_if_needed()
+    _screenshot(page, "06-formgrader-model-answer")
