@@ -10,6 +10,7 @@ answer, which the formgrader shows beside the answer to be graded.
 the feedback, unless `c.ModelAnswers.in_feedback = True`.
 """
 from pathlib import Path
+import re
 
 import nbformat
 from nbgrader import utils
@@ -38,7 +39,14 @@ def model_answers(source_notebook):
     if not path.exists():
         return {}
     nb = nbformat.read(str(path), as_version=4)
-    return {cell.metadata.nbgrader.grade_id: cell.source for cell in nb.cells if is_written_question(cell)}
+    return {cell.metadata.nbgrader.grade_id: _solution_text(cell.source) for cell in nb.cells
+            if is_written_question(cell)}
+
+
+def _solution_text(text):
+    """A written solution as learners read it: the part between the solution markers, if it has them."""
+    found = re.search(r"### BEGIN SOLUTION\n(.*?)### END SOLUTION", text, re.S)
+    return (found.group(1) if found else text).strip()
 
 
 def _answer_cell(grade_id, text, heading):

@@ -16,7 +16,6 @@ repository holds it. An instructor turns reveal off in `nbgrader_config.py`
 """
 from dataclasses import dataclass, field
 from pathlib import Path
-import re
 
 import nbformat
 from nbgrader import utils
@@ -28,6 +27,7 @@ from course.checks import plain, predictions
 from course.checks.registry import EXERCISES
 
 from .judge import TrustedExecute
+from .model_answers import model_answers as written_answers
 from .report import course_config
 
 REVEAL_OFF = ("course check --reveal: your instructor turned reveal off until the deadline "
@@ -191,16 +191,8 @@ def model_answers(assignment_id, roots):
     for root in roots:
         source = Path(root) / "source" / assignment_id / f"{assignment_id}.ipynb"
         if source.exists():
-            nb = nbformat.read(str(source), as_version=4)
-            return {cell.metadata["nbgrader"]["grade_id"]: _solution_text(cell.source) for cell in nb.cells
-                    if cell.cell_type == "markdown" and utils.is_grade(cell) and utils.is_solution(cell)}
+            return written_answers(source)
     return None
-
-
-def _solution_text(text):
-    """A written solution as learners read it: the part between the solution markers, if it has them."""
-    found = re.search(r"### BEGIN SOLUTION\n(.*?)### END SOLUTION", text, re.S)
-    return (found.group(1) if found else text).strip()
 
 
 def source_roots(root):
