@@ -196,6 +196,23 @@ def test_the_report_opens_in_headless_chromium_without_errors(term):
     assert heading == "Class report: torch-gradients"
 
 
+def test_each_step_is_a_course_command_on_the_same_folder(term, capsys):
+    folder, _, _ = term
+    assignment = "06_linear_regression"
+    due = example_term.due_dates()[assignment]
+    run = lambda *args: (main(["--root", str(folder), *args]), capsys.readouterr().out)  # noqa: E731
+    status, out = run("collect", assignment, str(folder / "exports" / f"{assignment}_submissions.zip"), "--due", due)
+    assert status == 0 and "missing    ivy: nothing submitted" in out and "extra      hal" in out
+    status, out = run("table", *ASSIGNMENTS)
+    assert status == 0 and "gus / 01_randn: the file is not a notebook" in out
+    status, out = run("export", "--to", "again.csv")
+    assert status == 0 and (folder / "again.csv").read_text().count("\n") == 1 + 10 * len(ASSIGNMENTS)
+    status, out = run("report", "--to", str(folder / "cli_report.html"), *ASSIGNMENTS)
+    assert status == 0 and out.strip() == str(folder / "cli_report.html")
+    status, out = run("feedback", "01_randn")
+    assert status == 0 and "returned/01_randn_feedback.zip" in out
+
+
 def test_model_answers_reach_the_feedback_when_the_instructor_turns_them_on(term):
     folder, _, _ = term
     config = folder / "nbgrader_config.py"
