@@ -112,5 +112,7 @@ class SandboxedExecute(Execute):
                      f"--threads={self.threads}", f"--process-limit={self.process_limit}"]
         if self.require_landlock:
             arguments.append("--require-landlock")
+        # The kernel listens on loopback only: its warning about unencrypted TCP, once per notebook, said nothing.
+        self.extra_arguments = [*self.extra_arguments, "--IPKernelApp.log_level=ERROR"]
         self.kernel_manager_class = type("ConfiguredSandboxKernelManager", (SandboxKernelManager,),
                                          {"launcher_arguments": arguments, "warm": self.warm_kernels})

@@ -56,9 +56,7 @@ def _become_kernel(request, kernel_path):
     import tempfile
     tempfile.tempdir = None  # the cold kernel's Python reads TMPDIR afresh: the private home's, since confine
     # The template is its parent: the kernel ends when the template does (ipykernel polls its parent).
-    # log_level: the kernel listens on loopback only; its warning about unencrypted TCP said nothing, 30 times a run.
-    sys.argv = [KERNEL_MODULE, *command[3:], f"--IPKernelApp.parent_handle={os.getppid()}",
-                "--IPKernelApp.log_level=ERROR"]
+    sys.argv = [KERNEL_MODULE, *command[3:], f"--IPKernelApp.parent_handle={os.getppid()}"]
     from ipykernel import kernelapp
     kernelapp.launch_new_instance()
 

@@ -45,11 +45,6 @@ class SelfCheck(LoggingConfigurable):
 class SelfCheckExecute(TrustedExecute):
     """The grader's Execute step, keeping the kernel's answers (for --reveal) and writing no record."""
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        # ipykernel's warning about its local TCP channels means nothing to a learner
-        self.extra_arguments = [*self.extra_arguments, "--IPKernelApp.log_level=ERROR"]
-
     def preprocess(self, nb, resources=None, km=None):
         self.answers = {}
         return super().preprocess(nb, resources, km)
