@@ -6,9 +6,8 @@ generator, for `generator=None`) and reports what the learner's function
 returned, calling it twice with generators seeded alike, so the checks can
 tell whether the generator decides the sample.
 
-Why the references are `torch.normal` and not `mean + std * torch.randn`:
-that expression is the exercise's solution, and the package must not hold
-one. torch.normal is torch's own sampler of N(mean, std^2); on CPU it draws
+Why the references are `torch.normal` and not the exercise's own
+construction from torch.randn: the package must not hold a solution. torch.normal is torch's own sampler of N(mean, std^2); on CPU it draws
 the same standard normals as torch.randn from the same generator, scaled
 and shifted inside the kernel, so it agrees with any correct answer to the
 float tolerance (measured: a few ulps), while a learner reading the package
@@ -120,7 +119,7 @@ def check_statistics(sample, mean, std, label):
     if not abs(m - mean) < 6 * std / math.sqrt(n):
         raise AssertionError(
             f"{label}: the sample mean is {m:.4g}, but N({mean:g}, {std:g}^2) has mean {mean:g}: "
-            "add the mean (mean + std * z).")
+            "add the mean.")
 
 
 def _torch_normal(shape, mean, std, seed, dtype):
