@@ -56,7 +56,12 @@ def _mean_cube_trial(x, case, fd=False):
 def _mean_cube_visible():
     return [_mean_cube_trial(torch.ones(2, 2), "for x = torch.ones(2, 2)"),
             _mean_cube_trial(torch.tensor([[-1.0, 0.0, 0.5], [1.0, 2.0, 3.0]]),
-                             "for x = [[-1, 0, 0.5], [1, 2, 3]] (shape (2, 3))")]
+                             "for x = [[-1, 0, 0.5], [1, 2, 3]] (shape (2, 3))"),
+            _mean_cube_trial(torch.tensor([-3.0, 0.5, 1.0], dtype=torch.float64),
+                             "for x = [-3, 0.5, 1] in float64 (1-D; the result keeps the dtype)"),
+            _mean_cube_trial(torch.tensor([[0.5, -1.0]], dtype=torch.float64),
+                             "for x = [[0.5, -1]] in float64 (a batch of one, shape (1, 2))"),
+            _mean_cube_trial(torch.tensor(1.5, dtype=torch.float64), "for x = torch.tensor(1.5) (a single number, shape ())")]
 
 
 def _mean_cube_hidden(seed):
@@ -114,7 +119,10 @@ def _ratio_trial(a, case, fd=False):
 def _ratio_visible():
     return [_ratio_trial(torch.tensor([[2.0, 3.0], [-1.0, 0.5]]), "for a = [[2, 3], [-1, 0.5]]"),
             _ratio_trial(torch.tensor([4.0, -2.0, 1.5], dtype=torch.float64),
-                         "for a = [4, -2, 1.5] in float64 (1-D: the result keeps the dtype)")]
+                         "for a = [4, -2, 1.5] in float64 (1-D: the result keeps the dtype)"),
+            _ratio_trial(torch.tensor(3.0, dtype=torch.float64), "for a = torch.tensor(3.0) (a single number, shape ())"),
+            _ratio_trial(torch.tensor([[0.5, -1.0]], dtype=torch.float64),
+                         "for a = [[0.5, -1]] in float64 (a batch of one, shape (1, 2))")]
 
 
 def _ratio_hidden(seed):

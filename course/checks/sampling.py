@@ -191,6 +191,9 @@ def _normal_sample_visible():
         _statistics_trial((100_000,), 2.0, 0.5, 1, _float32, "normal_sample((100000,), mean=2.0, std=0.5)"),
         _seeded_trial((3, 4), 2.0, 0.5, 0, _float32, "normal_sample((3, 4), 2.0, 0.5), seed 0"),
         _seeded_trial((4, 8), -1.0, 3.0, 7, _float64, "normal_sample((4, 8), -1.0, 3.0, dtype=float64), seed 7"),
+        # a single number (shape ()), and a batch of one drawn from torch's global generator (generator=None)
+        _form_trial(()),
+        _global_generator_trial((1, 7), 0.5, 2.0, 3, _float64, "normal_sample((1, 7), 0.5, 2.0, dtype=float64), seed 3"),
     ]
 
 
@@ -279,7 +282,10 @@ def _init_leaf_hidden(seed):
 
 
 INIT_LEAF = Exercise("init_leaf_tests", "init_leaf", adapter="draws",
-                     visible=lambda: [_init_leaf_trial((3, 4), 0.01, 0, "init_leaf((3, 4), 0.01), seed 0")],
+                     visible=lambda: [_init_leaf_trial((3, 4), 0.01, 0, "init_leaf((3, 4), 0.01), seed 0"),
+                                      # a single number, and a batch of one from the global generator
+                                      _init_leaf_trial((), 0.5, 1, "init_leaf((), 0.5), seed 1"),
+                                      _init_leaf_global_trial((1, 5), 0.1, 2, "init_leaf((1, 5), 0.1), seed 2")],
                      hidden=_init_leaf_hidden)
 
 

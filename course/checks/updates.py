@@ -251,6 +251,9 @@ def _sgd_visible():
         # A param that took no part in the loss keeps .grad None: it is skipped, the other still steps.
         _sgd_trial([torch.tensor([5.0]), torch.tensor([2.0, -1.0])], half_square_of([1]), 0.5, 1,
                    "params [unused, used] (unused.grad is None)"),
+        # float64 params of a batch of one, two steps, called with grad mode off (as under no_grad)
+        _sgd_trial([torch.tensor([[1.0, -2.0, 0.5]], dtype=torch.float64)], half_square_of([0]), 0.1, 2,
+                   "float64 w of shape (1, 3), called with grad mode off", grad_mode=False),
     ]
 
 
@@ -325,6 +328,9 @@ def _momentum_visible():
         _momentum_trial([torch.tensor([1.0, -2.0])], half_square_of([0]), [0.2] * 3, 0.9, "p = [1, -2]"),
         # W and b of a small regression, four steps with momentum 0.5, then momentum 0 (plain SGD).
         *(_momentum_trial(_W_AND_B, regression_loss(_X, _Y), [0.1] * 4, mu, "W and b") for mu in (0.5, 0.0)),
+        # float64, a batch of one, and a learning rate that changes at every step (a schedule)
+        _momentum_trial([torch.tensor([[1.0, -2.0, 0.5]], dtype=torch.float64)], half_square_of([0]),
+                        [0.2, 0.1, 0.05], 0.9, "float64 p of shape (1, 3), lr 0.2, 0.1, 0.05"),
     ]
 
 
@@ -385,7 +391,9 @@ def _weights_trial(w0, lr, k):
 def _weights_visible():
     w0 = torch.tensor([1.0, -2.0, 0.5])
     # no step: w0; one step: 0.9 * w0, as in section 1; five steps; lr above 1
-    return [_weights_trial(w0, lr, k) for lr, k in [(0.1, 0), (0.1, 1), (0.1, 5), (1.5, 3)]]
+    return [_weights_trial(w0, lr, k) for lr, k in [(0.1, 0), (0.1, 1), (0.1, 5), (1.5, 3)]] + [
+        # float64, a batch of one, 200 steps
+        _weights_trial(torch.tensor([[1.0, -2.0, 0.5, 3.0]], dtype=torch.float64), 0.02, 200)]
 
 
 def _weights_hidden(seed):
@@ -455,7 +463,7 @@ def _lr_trial(iteration, lr0, gamma):
 
 def _lr_visible():
     # lr0 = 0.1, gamma = 0.9 at iterations 0, 1 and 10; and 300 iterations of gamma = 0.99
-    return [_lr_trial(k, 0.1, 0.9) for k in (0, 1, 10)] + [_lr_trial(300, 0.05, 0.99)]
+    return [_lr_trial(k, 0.1, 0.9) for k in (0, 1, 10)] + [_lr_trial(300, 0.05, 0.99), _lr_trial(5, 0.1, 1.0)]
 
 
 def _lr_hidden(seed):

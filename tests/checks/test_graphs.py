@@ -51,11 +51,11 @@ def test_autograd_is_refused():
     assert "must compute the gradient by hand" in fails("grad_of_mean_cube_graph_tests", with_autograd)
 
 
-def test_a_single_element_is_a_hidden_edge():
-    """Is a gradient that assumes a first dimension caught by the 0-dimensional hidden trial?"""
+def test_a_single_element_is_shown_by_the_visible_examples_too():
+    """Is a gradient that assumes a first dimension caught by the 0-dimensional example, visible and hidden?"""
     def divides_by_rows_and_columns(x):
         return 6 * (x + 2) / (x.shape[0] * (x.numel() // x.shape[0]))
-    check("grad_of_mean_cube_graph_tests", divides_by_rows_and_columns)
+    assert "raised IndexError" in fails("grad_of_mean_cube_graph_tests", divides_by_rows_and_columns)
     assert "raised IndexError" in fails("grad_of_mean_cube_graph_tests", divides_by_rows_and_columns, hidden=True)
 
 

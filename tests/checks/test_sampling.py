@@ -63,8 +63,9 @@ def test_wrong_samplers_are_named_by_the_visible_trials(wrong, phrases):
     assert all(phrase in message for phrase in phrases), message
 
 
-def test_edges_that_only_hidden_trials_reach():
-    """Are a sampler that breaks on the 0-dimensional shape and one that ignores the global generator caught?"""
+def test_edges_the_hidden_trials_reach_are_shown_by_the_visible_examples():
+    """Are a sampler that breaks on the 0-dimensional shape and one that ignores the global generator caught,
+    by the visible examples already, so that passing them means passing grading?"""
     def unpacks_the_shape(shape, mean=0.0, std=1.0, generator=None, dtype=torch.float32):
         return mean + std * torch.randn(*shape, generator=generator, dtype=dtype)
 
@@ -72,7 +73,7 @@ def test_edges_that_only_hidden_trials_reach():
         return normal_sample(shape, mean, std, generator or torch.Generator(), dtype)
 
     for edge, phrase in [(unpacks_the_shape, "raised TypeError"), (own_generator_when_none, "generator=None")]:
-        check("normal_sample_tests", edge)
+        assert phrase in fails("normal_sample_tests", edge)
         assert phrase in fails("normal_sample_tests", edge, hidden=True)
 
 
