@@ -163,3 +163,10 @@ def test_a_malformed_reply_is_a_failed_trial():
         for reply in [None, {"w.is_leaf": 3}, {"w.is_leaf": (True, 3)}, [1, 2], "x"]:
             verdict = exercise.judge(trials, [{"value": plain.encode(reply)}] * len(trials), exercise.visible_label)
             assert not verdict.passed
+
+
+def test_the_number_after_backward_tells_overloads_apart_on_this_torch():
+    """02 says: sum() gives SumBackward0 and sum(dim) SumBackward1; mean() and mean(dim) likewise."""
+    a = torch.ones(2, 3, requires_grad=True)
+    names = [type(t.grad_fn).__name__ for t in (a.sum(), a.sum(0), a.mean(), a.mean(0))]
+    assert names == ["SumBackward0", "SumBackward1", "MeanBackward0", "MeanBackward1"]

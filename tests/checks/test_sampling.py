@@ -151,3 +151,11 @@ def test_every_trial_names_its_inputs():
         for trial in exercise.visible() + exercise.hidden(11):
             assert isinstance(trial, Trial) and callable(trial.judge)
             assert plain.decode(plain.encode(dict(trial.kwargs))) == dict(trial.kwargs)
+
+
+def test_the_notebooks_claim_on_float32_and_float64_samples_holds_on_this_torch():
+    """01 says: on the CPU, float32 and float64 samples of a seed agree below 16 elements and differ from 16 on."""
+    for size, same in [(1, True), (15, True), (16, False), (100, False)]:
+        s32 = torch.randn(size, generator=torch.Generator().manual_seed(0))
+        s64 = torch.randn(size, generator=torch.Generator().manual_seed(0), dtype=torch.float64)
+        assert torch.allclose(s32.double(), s64) is same, size
