@@ -47,3 +47,28 @@ def test_hidden_trials_cover_iteration_zero_many_iterations_and_a_constant_rate(
     assert any(gamma == 1.0 for _, _, gamma in args)
     visible = [trial.args for trial in UPDATE_LEARNING_RATE.visible()]
     assert max(iteration for iteration, _, _ in visible) >= 100  # the visible example shows a long run too
+
+
+def test_the_seeds_data_change_and_a_partial_no_grad_behave_as_05_says():
+    """05 says: x.data *= 100 after the forward pass leaves the seeds' 4.5 but breaks (x * x).mean();
+    y1 + y2 with y2 = x ** 3 under no_grad gives x.grad = 2x."""
+    def grad_after_data_change(forward):
+        x = torch.ones(2, 2, requires_grad=True)
+        out = forward(x)
+        x.data *= 100
+        out.backward()
+        return x.grad
+
+    def seeds_graph(x):
+        y = x + 2
+        return (y * y * 3).mean()
+
+    assert torch.equal(grad_after_data_change(seeds_graph), torch.full((2, 2), 4.5))
+    assert torch.equal(grad_after_data_change(lambda x: (x * x).mean()), torch.full((2, 2), 50.0))
+
+    x = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    y1 = x ** 2
+    with torch.no_grad():
+        y2 = x ** 3
+    (y1 + y2).sum().backward()
+    assert torch.equal(x.grad, 2 * x.detach())
