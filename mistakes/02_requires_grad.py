@@ -76,4 +76,26 @@ def grad_of_mean_cube_graph(x):
         loses=["grad_of_mean_cube_graph_tests"],
         feedback=["must compute the gradient by hand"],
     ),
+    # grad_of_ratio_graph
+    Mistake(
+        name="differentiates_only_the_numerator",
+        cell="grad_of_ratio_graph",
+        replace=[("-3 / (a - 1) ** 2", "3 / (a - 1)")],
+        loses=["grad_of_ratio_graph_tests"],
+        feedback=["only the numerator a * 3 was differentiated", "use the quotient rule"],
+    ),
+    Mistake(
+        name="ratio_divided_as_a_mean",
+        cell="grad_of_ratio_graph",
+        replace=[("-3 / (a - 1) ** 2", "-3 / (a - 1) ** 2 / a.numel()")],
+        loses=["grad_of_ratio_graph_tests"],
+        feedback=["0.25 times the right answer", "the output is a sum, not a mean"],
+    ),
+    Mistake(
+        name="quotient_rule_without_the_square",
+        cell="grad_of_ratio_graph",
+        replace=[("-3 / (a - 1) ** 2", "-3 / (a - 1)")],
+        loses=["grad_of_ratio_graph_tests"],
+        feedback=["the quotient rule divides by the denominator squared"],
+    ),
 ]

@@ -84,4 +84,26 @@ MISTAKES = [
         loses=["weights_after_steps_tests"],
         feedback=["k=5): your result is w0 * (1 - lr * k)"],
     ),
+    # update_learning_rate
+    Mistake(
+        name="lr_decayed_once_too_often",
+        cell="update_learning_rate",
+        replace=[("lr0 * gamma ** iteration", "lr0 * gamma ** (iteration + 1)")],
+        loses=["update_learning_rate_tests"],
+        feedback=["the learning rate one iteration later", "the learning rate is still lr0"],
+    ),
+    Mistake(
+        name="lr_decays_linearly",
+        cell="update_learning_rate",
+        replace=[("lr0 * gamma ** iteration", "lr0 * (1 - (1 - gamma) * iteration)")],
+        loses=["update_learning_rate_tests"],
+        feedback=["the decays compound, they do not add up"],
+    ),
+    Mistake(
+        name="lr_as_a_tensor",
+        cell="update_learning_rate",
+        replace=[("lr0 * gamma ** iteration", "torch.tensor(lr0) * gamma ** iteration")],
+        loses=["update_learning_rate_tests"],
+        feedback=["returned a tensor; a learning rate is a Python float"],
+    ),
 ]

@@ -55,3 +55,50 @@ def test_descent_paths_draw_every_step_of_every_path():
     ax = plots.descent_paths({"gd": path}, lambda w: (w ** 2).sum() / 2, minimum=[0.0, 0.0])
     drawn = next(line for line in ax.get_lines() if line.get_label() == "gd")
     assert list(drawn.get_xdata()) == pytest.approx([float(w[0]) for w in path])
+
+
+def test_autograd_graph_with_values_shows_forward_values_and_gradients():
+    """Does values=True annotate the seeds' 4.5 graph with each named tensor's value and gradient, leaving .grad alone?"""
+    x = torch.ones(2, 2, requires_grad=True)
+    y = x + 2
+    z = y * y * 3
+    out = z.mean()
+    texts = _texts(plots.draw_autograd_graph(out, names={"x": x, "y": y, "z": z, "out": out}, values=True))
+    assert "AccumulateGrad\nx (2, 2)\nvalue 1 everywhere\ngrad 4.5 everywhere" in texts
+    assert "AddBackward0\ny (2, 2)\nvalue 3 everywhere\ngrad 4.5 everywhere" in texts
+    assert "MeanBackward0\nout ()\nvalue 27\ngrad 1" in texts
+    assert "MulBackward0" in texts                  # y * y, not named: its box keeps the plain label
+    assert x.grad is None
+    out.backward()                                  # the graph is still there for the learner's backward()
+    assert torch.equal(x.grad, torch.full((2, 2), 4.5))
+
+
+def test_a_broadcast_add_shows_the_summed_gradient_of_the_broadcast_input():
+    a = torch.zeros(2, 3, requires_grad=True)
+    b = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    c = a + b
+    grad_out = torch.tensor([[1.0, 2.0, 3.0], [10.0, 20.0, 30.0]])
+    texts = _texts(plots.draw_autograd_graph(c, names={"a": a, "b": b, "c": c}, values=True, grad_output=grad_out))
+    assert "AccumulateGrad\nb (3,)\nvalue [1, 2, 3]\ngrad [11, 22, 33]" in texts
+    assert "AccumulateGrad\na (2, 3)\nvalue 0 everywhere\ngrad [[1, 2, 3], [10, 20, 30]]" in texts
+
+
+def test_values_of_a_non_scalar_need_grad_output_and_a_freed_graph_is_told():
+    x = torch.ones(3, requires_grad=True)
+    with pytest.raises(ValueError, match="pass grad_output"):
+        plots.draw_autograd_graph(x * 2, names={"x": x}, values=True)
+    out = (x * x).sum()
+    out.backward()
+    with pytest.raises(ValueError, match="already freed this graph"):
+        plots.draw_autograd_graph(out, names={"x": x}, values=True)
+
+
+def test_matrix_products_draw_each_matrix_with_its_shape():
+    """Is every term a box of its shape, named with rows x columns, under a title?"""
+    ax = plots.matrix_products([[("A", (2, 3)), "@", ("B", (3, 4)), "=", ("out", (2, 4))],
+                                [("grad_A", (2, 3)), "=", ("grad_out", (2, 4)), "@", ("?", (4, 3))]],
+                               title="matmul", caption="what to notice")
+    boxes = sorted((p.get_height(), p.get_width()) for p in ax.patches)
+    assert boxes == sorted([(2, 3), (3, 4), (2, 4), (2, 3), (2, 4), (4, 3)])
+    assert {"A\n2×3", "B\n3×4", "grad_A\n2×3", "?\n4×3", "what to notice"} <= set(_texts(ax))
+    assert ax.get_title() == "matmul"

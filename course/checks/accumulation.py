@@ -80,7 +80,9 @@ def _repeats_hidden(seed):
 
 GRAD_AFTER_REPEATS = Exercise(
     "grad_after_repeats_tests", "grad_after_repeats", by_hand=True,
-    visible=lambda: [_repeats_trial(torch.tensor([0.5, -1.0, 2.0]), k) for k in (1, 3)],
+    # and, in float64, a batch of one: x of shape (1, 4)
+    visible=lambda: [_repeats_trial(torch.tensor([0.5, -1.0, 2.0]), k) for k in (1, 3)]
+    + [_repeats_trial(torch.tensor([[1.0, -0.5, 2.0, 3.0]], dtype=torch.float64), 2)],
     hidden=_repeats_hidden,
 )
 
@@ -127,7 +129,10 @@ def _shared_hidden(seed):
 
 SHARED_WEIGHT_GRAD = Exercise(
     "shared_weight_grad_tests", "shared_weight_grad", by_hand=True,
-    visible=lambda: [_shared_trial(torch.tensor([1.0, -2.0, 3.0]), torch.tensor([0.5, 1.5, -1.0]))],
+    # and, in float64, a batch of one of shape (1, 2)
+    visible=lambda: [_shared_trial(torch.tensor([1.0, -2.0, 3.0]), torch.tensor([0.5, 1.5, -1.0])),
+                     _shared_trial(torch.tensor([[2.0, -1.0]], dtype=torch.float64),
+                                   torch.tensor([[0.5, 3.0]], dtype=torch.float64))],
     hidden=_shared_hidden,
 )
 
@@ -300,7 +305,10 @@ def _microbatch_visible():
             _microbatch_trial("linear", [w, b], X, y, 4),       # sizes 4, 4, 2: the last is smaller
             # w arrives with a stale .grad (b with None): the result must not include it, and
             # afterwards w.grad must hold it again, unchanged, and b.grad must be None.
-            _microbatch_trial("linear", [w, b], X, y, 4, stale=[torch.full((2, 1), 10.0), None])]
+            _microbatch_trial("linear", [w, b], X, y, 4, stale=[torch.full((2, 1), 10.0), None]),
+            # float64: micro-batches of one example each, and one micro-batch larger than N
+            _microbatch_trial("linear", [w[:1].double(), b.double()], X[:, :1].double(), y.double(), 1),
+            _microbatch_trial("linear", [w.double(), b.double()], X.double(), y.double(), 13)]
 
 
 def _microbatch_hidden(seed):

@@ -20,6 +20,11 @@ def _tensor(values):
     return torch.tensor(values, dtype=torch.float32)
 
 
+def _tensor64(values):
+    """A visible example in float64, the dtype of the hidden trials: the result must keep it."""
+    return torch.tensor(values, dtype=_float64)
+
+
 def broadcastable(gen, shape):
     """A shape that broadcasts to `shape`: some leading dims dropped, some sizes set to 1."""
     drop = int(torch.randint(0, len(shape), (1,), generator=gen))
@@ -53,7 +58,8 @@ def _vjp_of_view_trial(v):
 
 VJP_OF_VIEW = Exercise(
     "vjp_of_view_tests", "vjp_of_view", by_hand=True,
-    visible=lambda: [_vjp_of_view_trial(_tensor([[1.0, 0.1], [0.01, 0.001]]))],
+    visible=lambda: [_vjp_of_view_trial(_tensor([[1.0, 0.1], [0.01, 0.001]])),
+                     _vjp_of_view_trial(_tensor64([[2.0, -1.0], [0.5, 3.0]]))],
     hidden=lambda seed: [_vjp_of_view_trial(random_tensor((2, 2), gen, away_from_zero=0.1))
                          for gen in generators(seed, 6)],
 )
@@ -83,7 +89,9 @@ _G24 = torch.arange(24.0).reshape(2, 3, 4)
 SUM_TO_SHAPE = Exercise(
     "sum_to_shape_tests", "sum_to_shape", by_hand=True,
     # nothing broadcast; two leading dims added; a leading dim and a size-1 dim; a size-1 dim in the middle
-    visible=lambda: [_sum_to_shape_trial(_G24, s) for s in [(2, 3, 4), (4,), (3, 1), (2, 1, 4)]],
+    # and, in float64, a batch of one summed away and everything summed to one element
+    visible=lambda: [_sum_to_shape_trial(_G24, s) for s in [(2, 3, 4), (4,), (3, 1), (2, 1, 4)]]
+    + [_sum_to_shape_trial(_G24.double()[:1], (3, 4)), _sum_to_shape_trial(_G24.double()[:1], (1,))],
     hidden=_sum_to_shape_hidden,
 )
 
@@ -113,8 +121,10 @@ _G23 = [[1.0, 2.0, 3.0], [10.0, 20.0, 30.0]]
 ADD_BACKWARD = Exercise(
     "add_backward_tests", "add_backward", by_hand=True,
     # same shapes; b broadcast over the rows; both broadcast
+    # and, in float64, a one-element b added to a batch of one
     visible=lambda: [_add_trial(a, b, _tensor(_G23)) for a, b in [((2, 3), (2, 3)), ((2, 3), (3,)),
-                                                                  ((2, 1), (1, 3))]],
+                                                                  ((2, 1), (1, 3))]]
+    + [_add_trial((1, 3), (1,), _tensor64([[1.0, 2.0, 3.0]]))],
     hidden=_add_hidden,
 )
 
@@ -141,7 +151,9 @@ def _mul_visible():
     g = _tensor([[1.0, 1.0, 2.0], [0.5, 1.0, -1.0]])
     # same shapes; b broadcast over the rows; a of shape (2, 1) broadcast over the columns
     return [_mul_trial(a, b, g), _mul_trial(a, _tensor([-1.0, 0.5, 2.0]), g),
-            _mul_trial(_tensor([[2.0], [3.0]]), b, g)]
+            _mul_trial(_tensor([[2.0], [3.0]]), b, g),
+            # float64: a batch of one times a one-element b
+            _mul_trial(_tensor64([[1.0, -2.0, 0.5]]), _tensor64([3.0]), _tensor64([[1.0, 0.5, -1.0]]))]
 
 
 def _mul_hidden(seed):
@@ -183,8 +195,11 @@ def _matmul_hidden(seed):
 MATMUL_BACKWARD = Exercise(
     "matmul_backward_tests", "matmul_backward", by_hand=True,
     # (2, 3) @ (3, 4): no two dimensions are equal, so a misplaced transpose cannot pass.
+    # and, in float64, a batch of one: (1, 4) @ (4, 3)
     visible=lambda: [_matmul_trial(torch.arange(6.0).reshape(2, 3) - 2, torch.arange(12.0).reshape(3, 4) / 4 - 1,
-                                   _tensor([[1.0, -1.0, 0.5, 2.0], [0.0, 1.0, 1.0, -2.0]]))],
+                                   _tensor([[1.0, -1.0, 0.5, 2.0], [0.0, 1.0, 1.0, -2.0]])),
+                     _matmul_trial(_tensor64([[1.0, -1.0, 2.0, 0.5]]), torch.arange(12.0, dtype=_float64).reshape(4, 3) / 4 - 1,
+                                   _tensor64([[1.0, -2.0, 0.5]]))],
     hidden=_matmul_hidden,
 )
 
@@ -241,7 +256,9 @@ def _relu_hidden(seed):
 RELU_BACKWARD = Exercise(
     "relu_backward_tests", "relu_backward", by_hand=True,
     visible=lambda: [_relu_trial(_tensor([-2.0, -0.5, 0.0, 0.5, 3.0]), _tensor([1.0, 2.0, 3.0, 4.0, 5.0]),
-                                 "for x = [-2, -0.5, 0, 0.5, 3]")],
+                                 "for x = [-2, -0.5, 0, 0.5, 3]"),
+                     _relu_trial(_tensor64([[1.0, 0.0, -1.0, 2.0]]), _tensor64([[1.0, 2.0, 3.0, 4.0]]),
+                                 "for x = [[1, 0, -1, 2]] in float64 (a batch of one)")],
     hidden=_relu_hidden,
 )
 
@@ -257,7 +274,10 @@ def _pow_trial(x, p, g, case, fd=False):
 def _pow_visible():
     x, g = _tensor([0.5, -1.0, 2.0, 3.0]), _tensor([1.0, 2.0, -1.0, 0.5])
     # x > 0 when p is not an integer
-    return [_pow_trial(xp, p, g, f"for p = {p}") for p, xp in [(2, x), (3, x), (0.5, x.abs())]]
+    return [_pow_trial(xp, p, g, f"for p = {p}") for p, xp in [(2, x), (3, x), (0.5, x.abs())]] + [
+        # a negative power, in float64 and two dimensions
+        _pow_trial(_tensor64([[0.5, -1.0, 2.0, 4.0]]), -1, _tensor64([[1.0, 2.0, -1.0, 0.5]]),
+                   "for p = -1, x = [[0.5, -1, 2, 4]] in float64 (a batch of one)")]
 
 
 def _pow_hidden(seed):
@@ -305,8 +325,11 @@ def _unary_hidden(op, name, ranges):
 def _unary_exercise(op, name, visible_x, visible_g, ranges):
     x, g = _tensor(visible_x), _tensor(visible_g)
     case = "for x = [" + ", ".join(f"{v:g}" for v in visible_x) + "]"
+    # the same values again in float64, as a (1, n) batch of one: the result keeps dtype and shape
+    x64, g64 = x.double().reshape(1, -1), g.double().reshape(1, -1)
     return Exercise(f"{name}_tests", name, by_hand=True,
-                    visible=lambda: [_unary_trial(op, name, x, g, case)],
+                    visible=lambda: [_unary_trial(op, name, x, g, case),
+                                     _unary_trial(op, name, x64, g64, case + " as a float64 batch of one (1, n)")],
                     hidden=_unary_hidden(op, name, ranges))
 
 
@@ -359,7 +382,10 @@ _EDGE_DIMS = [(-1, False), ((2, 0), False), ((0, 2), True), (None, True)]
 def _reduce_exercise(name, op, factors_of, extra_edges=()):
     def visible():
         g = torch.arange(1.0, 25.0)   # upstream gradient values, cut to the shape of each output
-        return [_reduce_trial(name, op, (2, 3, 4), g, d, k, factors_of((2, 3, 4), d)) for d, k in _VISIBLE_DIMS]
+        return [_reduce_trial(name, op, (2, 3, 4), g, d, k, factors_of((2, 3, 4), d)) for d, k in _VISIBLE_DIMS] + [
+            # float64, a size-1 dimension: a negative dim kept, and two dims not in order
+            _reduce_trial(name, op, (3, 1, 2), g.double(), -1, True, factors_of((3, 1, 2), -1)),
+            _reduce_trial(name, op, (1, 3, 2), g.double(), (2, 0), False, factors_of((1, 3, 2), (2, 0)))]
 
     def hidden(seed):
         gens = generators(seed, 11)

@@ -1,4 +1,4 @@
-"""02_requires_grad: the checks of grad_of_mean_cube_graph (by hand) and the GRAPH_PREDICTIONS.
+"""02_requires_grad: the checks of grad_of_mean_cube_graph and grad_of_ratio_graph (by hand) and the GRAPH_PREDICTIONS.
 
 grad_of_mean_cube_graph's reference is torch.autograd's gradient of
 (3 * (x + 2) ** 2).mean(), with central finite differences as a second,
@@ -7,10 +7,18 @@ sides of the minimum at x = -2, away from it (where the gradient vanishes
 and a wrong factor would go unseen), in several shapes: one element (where
 the mean divides by nothing), a batch of one, three dimensions, and float32
 once, whose dtype the result must keep.
+
+grad_of_ratio_graph is the variation the learner derives alone: the seeds'
+graph (a * 3) / (a - 1), summed, whose gradient needs the quotient rule and
+no division by the number of elements. Its reference is autograd's gradient
+too, finite differences the second witness; the hidden trials keep a away
+from the pole at a = 1. A few wrong forms that are not a constant factor of
+the right one (only the numerator differentiated, the square of the
+quotient rule dropped) are recognised by comparing with them.
 """
 import torch
 
-from .compare import SQUARE_TWO_MISSING, assert_close, assert_close_to_finite_differences
+from .compare import SIGN_FLIPPED, SQUARE_TWO_MISSING, assert_close, assert_close_to_finite_differences, compare
 from .exercise import Exercise, Trial
 from .predictions import prediction_exercise
 from .reference import autograd_vjp, generators, random_shape, random_tensor
@@ -48,7 +56,12 @@ def _mean_cube_trial(x, case, fd=False):
 def _mean_cube_visible():
     return [_mean_cube_trial(torch.ones(2, 2), "for x = torch.ones(2, 2)"),
             _mean_cube_trial(torch.tensor([[-1.0, 0.0, 0.5], [1.0, 2.0, 3.0]]),
-                             "for x = [[-1, 0, 0.5], [1, 2, 3]] (shape (2, 3))")]
+                             "for x = [[-1, 0, 0.5], [1, 2, 3]] (shape (2, 3))"),
+            _mean_cube_trial(torch.tensor([-3.0, 0.5, 1.0], dtype=torch.float64),
+                             "for x = [-3, 0.5, 1] in float64 (1-D; the result keeps the dtype)"),
+            _mean_cube_trial(torch.tensor([[0.5, -1.0]], dtype=torch.float64),
+                             "for x = [[0.5, -1]] in float64 (a batch of one, shape (1, 2))"),
+            _mean_cube_trial(torch.tensor(1.5, dtype=torch.float64), "for x = torch.tensor(1.5) (a single number, shape ())")]
 
 
 def _mean_cube_hidden(seed):
@@ -65,6 +78,67 @@ def _mean_cube_hidden(seed):
 
 GRAD_OF_MEAN_CUBE_GRAPH = Exercise("grad_of_mean_cube_graph_tests", "grad_of_mean_cube_graph", by_hand=True,
                                    visible=_mean_cube_visible, hidden=_mean_cube_hidden)
+
+
+# ---- grad_of_ratio_graph ---------------------------------------------------------------
+
+def ratio_graph(a):
+    """The seeds' graph, summed: out = ((a * 3) / (a - 1)).sum()."""
+    return ((a * 3) / (a - 1)).sum()
+
+
+def _ratio_wrong_forms(a):
+    """Typical wrong gradients that are not a constant factor of the right one, with their diagnosis."""
+    return [(3 / (a - 1), "this is 3 / (a - 1): only the numerator a * 3 was differentiated. "
+                          "The denominator depends on a too: use the quotient rule, "
+                          "(u / v)' = (u' v - u v') / v**2."),
+            (-3 / (a - 1), "this is -3 / (a - 1): the quotient rule divides by the denominator squared "
+                           "(the derivative of 1 / v is -v' / v**2).")]
+
+
+def _ratio_trial(a, case, fd=False):
+    def judge(got):
+        (want,) = autograd_vjp(ratio_graph, (a,))
+        if isinstance(got, torch.Tensor) and got.shape == a.shape and not compare(got, want).passed:
+            for wrong, why in _ratio_wrong_forms(a):
+                if compare(got, wrong.to(a.dtype)).passed:
+                    raise AssertionError(f"grad_of_ratio_graph(a) is wrong: {why}")
+        n = a.numel()
+        causes = [SIGN_FLIPPED]
+        if n > 1:
+            causes.append((1 / n, f"that factor is 1 / a.numel() = 1/{n}: the output is a sum, not a mean, "
+                                  "so nothing is divided by the number of elements"))
+        assert_close(got, want, "grad_of_ratio_graph(a)", causes=causes)
+        if fd:
+            assert_close_to_finite_differences(got.double(), ratio_graph, a,
+                                               "grad_of_ratio_graph(a), compared with finite differences,",
+                                               atol=1e-6, causes=[])
+    return Trial((a,), judge, case=case)
+
+
+def _ratio_visible():
+    return [_ratio_trial(torch.tensor([[2.0, 3.0], [-1.0, 0.5]]), "for a = [[2, 3], [-1, 0.5]]"),
+            _ratio_trial(torch.tensor([4.0, -2.0, 1.5], dtype=torch.float64),
+                         "for a = [4, -2, 1.5] in float64 (1-D: the result keeps the dtype)"),
+            _ratio_trial(torch.tensor(3.0, dtype=torch.float64), "for a = torch.tensor(3.0) (a single number, shape ())"),
+            _ratio_trial(torch.tensor([[0.5, -1.0]], dtype=torch.float64),
+                         "for a = [[0.5, -1]] in float64 (a batch of one, shape (1, 2))")]
+
+
+def _ratio_hidden(seed):
+    shapes = [(1, 4), (5,), (2, 1, 3), ()]
+    trials = []
+    for trial, gen in enumerate(generators(seed, 8)):
+        shape = shapes[trial] if trial < len(shapes) else random_shape(gen, 1, 3, 1, 5)
+        dtype = torch.float32 if trial == 7 else torch.float64
+        # values on both sides of the pole at a = 1, kept away from it
+        a = (1.0 + random_tensor(shape, gen, away_from_zero=0.4)).to(dtype)
+        trials.append(_ratio_trial(a, f"for a of shape {shape} and dtype {dtype}", fd=True))
+    return trials
+
+
+GRAD_OF_RATIO_GRAPH = Exercise("grad_of_ratio_graph_tests", "grad_of_ratio_graph", by_hand=True,
+                               visible=_ratio_visible, hidden=_ratio_hidden)
 
 
 # ---- GRAPH_PREDICTIONS ----------------------------------------------------------------
@@ -123,4 +197,4 @@ GRAPH_WHY = {
 GRAPH_PREDICTIONS = prediction_exercise("GRAPH_PREDICTIONS_tests", "GRAPH_PREDICTIONS", _graph_kind, graph_truth,
                                         why=GRAPH_WHY)
 
-EXERCISES = [GRAD_OF_MEAN_CUBE_GRAPH, GRAPH_PREDICTIONS]
+EXERCISES = [GRAD_OF_MEAN_CUBE_GRAPH, GRAD_OF_RATIO_GRAPH, GRAPH_PREDICTIONS]

@@ -6,9 +6,8 @@ generator, for `generator=None`) and reports what the learner's function
 returned, calling it twice with generators seeded alike, so the checks can
 tell whether the generator decides the sample.
 
-Why the references are `torch.normal` and not `mean + std * torch.randn`:
-that expression is the exercise's solution, and the package must not hold
-one. torch.normal is torch's own sampler of N(mean, std^2); on CPU it draws
+Why the references are `torch.normal` and not the exercise's own
+construction from torch.randn: the package must not hold a solution. torch.normal is torch's own sampler of N(mean, std^2); on CPU it draws
 the same standard normals as torch.randn from the same generator, scaled
 and shifted inside the kernel, so it agrees with any correct answer to the
 float tolerance (measured: a few ulps), while a learner reading the package
@@ -120,7 +119,7 @@ def check_statistics(sample, mean, std, label):
     if not abs(m - mean) < 6 * std / math.sqrt(n):
         raise AssertionError(
             f"{label}: the sample mean is {m:.4g}, but N({mean:g}, {std:g}^2) has mean {mean:g}: "
-            "add the mean (mean + std * z).")
+            "add the mean.")
 
 
 def _torch_normal(shape, mean, std, seed, dtype):
@@ -192,6 +191,9 @@ def _normal_sample_visible():
         _statistics_trial((100_000,), 2.0, 0.5, 1, _float32, "normal_sample((100000,), mean=2.0, std=0.5)"),
         _seeded_trial((3, 4), 2.0, 0.5, 0, _float32, "normal_sample((3, 4), 2.0, 0.5), seed 0"),
         _seeded_trial((4, 8), -1.0, 3.0, 7, _float64, "normal_sample((4, 8), -1.0, 3.0, dtype=float64), seed 7"),
+        # a single number (shape ()), and a batch of one drawn from torch's global generator (generator=None)
+        _form_trial(()),
+        _global_generator_trial((1, 7), 0.5, 2.0, 3, _float64, "normal_sample((1, 7), 0.5, 2.0, dtype=float64), seed 3"),
     ]
 
 
@@ -280,7 +282,10 @@ def _init_leaf_hidden(seed):
 
 
 INIT_LEAF = Exercise("init_leaf_tests", "init_leaf", adapter="draws",
-                     visible=lambda: [_init_leaf_trial((3, 4), 0.01, 0, "init_leaf((3, 4), 0.01), seed 0")],
+                     visible=lambda: [_init_leaf_trial((3, 4), 0.01, 0, "init_leaf((3, 4), 0.01), seed 0"),
+                                      # a single number, and a batch of one from the global generator
+                                      _init_leaf_trial((), 0.5, 1, "init_leaf((), 0.5), seed 1"),
+                                      _init_leaf_global_trial((1, 5), 0.1, 2, "init_leaf((1, 5), 0.1), seed 2")],
                      hidden=_init_leaf_hidden)
 
 

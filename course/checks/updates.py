@@ -8,7 +8,13 @@ learner's kernel, gives them each step's gradient through a real
 values and the state an update must leave: the same objects, leaves that
 still require grad, gradients cleared, grad mode as before. The grader
 compares that record with torch's run.
+
+update_learning_rate's reference is torch's own scheduler,
+`torch.optim.lr_scheduler.ExponentialLR`, stepped `iteration` times after
+its optimizer, and read with `get_last_lr()`.
 """
+import math
+
 import torch
 
 from .calling import LearnerError, call
@@ -245,6 +251,9 @@ def _sgd_visible():
         # A param that took no part in the loss keeps .grad None: it is skipped, the other still steps.
         _sgd_trial([torch.tensor([5.0]), torch.tensor([2.0, -1.0])], half_square_of([1]), 0.5, 1,
                    "params [unused, used] (unused.grad is None)"),
+        # float64 params of a batch of one, two steps, called with grad mode off (as under no_grad)
+        _sgd_trial([torch.tensor([[1.0, -2.0, 0.5]], dtype=torch.float64)], half_square_of([0]), 0.1, 2,
+                   "float64 w of shape (1, 3), called with grad mode off", grad_mode=False),
     ]
 
 
@@ -319,6 +328,9 @@ def _momentum_visible():
         _momentum_trial([torch.tensor([1.0, -2.0])], half_square_of([0]), [0.2] * 3, 0.9, "p = [1, -2]"),
         # W and b of a small regression, four steps with momentum 0.5, then momentum 0 (plain SGD).
         *(_momentum_trial(_W_AND_B, regression_loss(_X, _Y), [0.1] * 4, mu, "W and b") for mu in (0.5, 0.0)),
+        # float64, a batch of one, and a learning rate that changes at every step (a schedule)
+        _momentum_trial([torch.tensor([[1.0, -2.0, 0.5]], dtype=torch.float64)], half_square_of([0]),
+                        [0.2, 0.1, 0.05], 0.9, "float64 p of shape (1, 3), lr 0.2, 0.1, 0.05"),
     ]
 
 
@@ -379,7 +391,9 @@ def _weights_trial(w0, lr, k):
 def _weights_visible():
     w0 = torch.tensor([1.0, -2.0, 0.5])
     # no step: w0; one step: 0.9 * w0, as in section 1; five steps; lr above 1
-    return [_weights_trial(w0, lr, k) for lr, k in [(0.1, 0), (0.1, 1), (0.1, 5), (1.5, 3)]]
+    return [_weights_trial(w0, lr, k) for lr, k in [(0.1, 0), (0.1, 1), (0.1, 5), (1.5, 3)]] + [
+        # float64, a batch of one, 200 steps
+        _weights_trial(torch.tensor([[1.0, -2.0, 0.5, 3.0]], dtype=torch.float64), 0.02, 200)]
 
 
 def _weights_hidden(seed):
@@ -399,4 +413,70 @@ def _weights_hidden(seed):
 WEIGHTS_AFTER_STEPS = Exercise("weights_after_steps_tests", "weights_after_steps", by_hand=True,
                                visible=_weights_visible, hidden=_weights_hidden)
 
-EXERCISES = [SGD_STEP, MOMENTUM_STEP, WEIGHTS_AFTER_STEPS]
+# ---- update_learning_rate ----------------------------------------------------------
+
+def exponential_lr_schedule(lr0, gamma, iterations):
+    """The learning rates ExponentialLR(gamma) gives at iterations 0, 1, ..., `iterations` (get_last_lr())."""
+    optimizer = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=lr0)
+    scheduler = torch.optim.lr_scheduler.ExponentialLR(optimizer, gamma=gamma)
+    lrs = [scheduler.get_last_lr()[0]]
+    for _ in range(iterations):
+        optimizer.step()       # the order torch expects: the optimizer's step, then the scheduler's
+        scheduler.step()
+        lrs.append(scheduler.get_last_lr()[0])
+    return lrs
+
+
+def _lr_close(got, want):
+    return math.isclose(got, want, rel_tol=1e-9, abs_tol=1e-300)
+
+
+def _lr_trial(iteration, lr0, gamma):
+    label = f"update_learning_rate({iteration}, lr0={lr0:g}, gamma={gamma:g})"
+
+    def judge(got):
+        if isinstance(got, torch.Tensor):
+            raise AssertionError(f"{label} returned a tensor; a learning rate is a Python float "
+                                 "(what optimizer.param_groups holds and get_last_lr() returns): "
+                                 "compute it with Python numbers, or convert with float(...).")
+        if not isinstance(got, (float, int)) or isinstance(got, bool):
+            raise AssertionError(f"{label} must return a float, not {type(got).__name__}.")
+        lrs = exponential_lr_schedule(lr0, gamma, iteration + 1)
+        want = lrs[iteration]
+        if _lr_close(got, want):
+            return
+        if gamma != 1:
+            if _lr_close(got, lrs[iteration + 1]):
+                raise AssertionError(f"{label} is {got:.6g}, the learning rate one iteration later: at iteration 0 "
+                                     "the scheduler has not stepped yet, so the learning rate is still lr0.")
+            if iteration > 0 and _lr_close(got, lrs[iteration - 1]):
+                raise AssertionError(f"{label} is {got:.6g}, the learning rate one iteration earlier: "
+                                     "an off-by-one in the number of decays.")
+            if iteration > 1 and _lr_close(got, lr0 * (1 - (1 - gamma) * iteration)):
+                raise AssertionError(f"{label} is {got:.6g}: each iteration took the same amount off lr0. "
+                                     "ExponentialLR multiplies the current learning rate by gamma at each "
+                                     "step: the decays compound, they do not add up.")
+        raise AssertionError(f"{label} is {got:.8g}, but ExponentialLR(gamma={gamma:g}) gives {want:.8g} "
+                             f"(get_last_lr() after {iteration} scheduler step{'s' * (iteration != 1)}).")
+    return Trial((iteration, lr0, gamma), judge)
+
+
+def _lr_visible():
+    # lr0 = 0.1, gamma = 0.9 at iterations 0, 1 and 10; and 300 iterations of gamma = 0.99
+    return [_lr_trial(k, 0.1, 0.9) for k in (0, 1, 10)] + [_lr_trial(300, 0.05, 0.99), _lr_trial(5, 0.1, 1.0)]
+
+
+def _lr_hidden(seed):
+    trials = []
+    for trial, gen in enumerate(generators(seed, 8)):
+        lr0 = float(10 ** (-3 + 3 * torch.rand((), generator=gen, dtype=torch.float64)))
+        gamma = 1.0 if trial == 7 else float(0.5 + 0.499 * torch.rand((), generator=gen, dtype=torch.float64))
+        iteration = [0, 1, 2, 500][trial] if trial < 4 else int(torch.randint(3, 200, (), generator=gen))
+        trials.append(_lr_trial(iteration, lr0, gamma))
+    return trials
+
+
+UPDATE_LEARNING_RATE = Exercise("update_learning_rate_tests", "update_learning_rate",
+                                visible=_lr_visible, hidden=_lr_hidden)
+
+EXERCISES = [SGD_STEP, MOMENTUM_STEP, WEIGHTS_AFTER_STEPS, UPDATE_LEARNING_RATE]

@@ -28,7 +28,7 @@ def _torch_label(node, names=None):
     return f"{name}\n{leaf} {tuple(variable.shape)}"
 
 
-def draw_graph(root, children=None, label=None, ax=None, title=None):
+def draw_graph(root, children=None, label=None, ax=None, title=None, column_width=2.4):
     """Draw the graph that ends at `root`, inputs on the left, `root` on the right.
 
     Parameters (the signature is stable: other modules rely on it):
@@ -40,6 +40,7 @@ def draw_graph(root, children=None, label=None, ax=None, title=None):
                 their leaf's shape.
       ax        matplotlib Axes to draw on; a new figure if None.
       title     optional title of the axes.
+      column_width  inches per column of a new figure (wider labels want more).
     Nodes are identified by `id`, so a node used twice (y * y) is drawn once
     with two arrows. Returns the Axes.
     """
@@ -92,7 +93,8 @@ def draw_graph(root, children=None, label=None, ax=None, title=None):
     depth_max = max(columns)
     rows_max = max(len(nodes) for nodes in columns.values())
     if ax is None:
-        _, ax = plt.subplots(figsize=(2.4 * (depth_max + 1) + 0.5, 1.1 * rows_max + 0.8))
+        lines = max(str(label(node)).count("\n") + 1 for node in order)
+        _, ax = plt.subplots(figsize=(column_width * (depth_max + 1) + 0.5, (0.25 * lines + 0.6) * rows_max + 0.8))
     boxes = {}
     for node in order:
         kind = "root" if node is root else ("leaf" if not inputs[id(node)] else "inner")
@@ -116,11 +118,67 @@ def draw_graph(root, children=None, label=None, ax=None, title=None):
     return ax
 
 
-def draw_autograd_graph(tensor, names=None, ax=None, title=None):
+def _short(t):
+    """A tensor in a few characters: one number, a constant with its shape, a few values, or its shape."""
+    t = t.detach()
+    if t.numel() == 1:
+        return f"{float(t):.4g}"
+    flat = t.reshape(-1)
+    if bool((flat == flat[0]).all()):
+        return f"{float(flat[0]):.4g} everywhere"
+    if t.numel() <= 6:
+        rows = t.reshape(-1, t.shape[-1]) if t.dim() > 1 else t.reshape(1, -1)
+        text = ", ".join("[" + ", ".join(f"{float(v):.3g}" for v in row) + "]" for row in rows)
+        return f"[{text}]" if t.dim() > 1 else text
+    return f"shape {tuple(t.shape)}"
+
+
+def _gradients(tensor, named, grad_output):
+    """{name: d tensor / d named tensor} (weighted by grad_output for a non-scalar tensor), without touching .grad."""
+    if grad_output is None:
+        if tensor.numel() != 1:
+            raise ValueError("to show gradients of a non-scalar output, pass grad_output (shaped like it)")
+        grad_output = torch.ones_like(tensor)
+    names = [name for name, t in named.items() if t.requires_grad]
+    try:
+        grads = torch.autograd.grad(tensor, [named[n] for n in names], grad_outputs=grad_output,
+                                    retain_graph=True, allow_unused=True)
+    except RuntimeError as error:
+        if "second time" not in str(error):
+            raise
+        raise ValueError("backward() has already freed this graph: draw it with values=True before "
+                         "calling backward(), or build it again") from None
+    return dict(zip(names, grads))
+
+
+def draw_autograd_graph(tensor, names=None, ax=None, title=None, values=False, grad_output=None):
     """Draw the autograd graph behind `tensor`: its grad_fn and everything it reaches.
 
-    `names` optionally maps a name to a leaf tensor, e.g. ``{"x": x}``, so
-    that leaf's AccumulateGrad box says "x (2, 2)" instead of "leaf (2, 2)".
+    `names` optionally maps a name to a tensor, e.g. ``{"x": x}``, so that
+    leaf's AccumulateGrad box says "x (2, 2)" instead of "leaf (2, 2)".
+    With ``values=True`` each box of a named tensor (leaves, and computed
+    tensors such as ``{"y": y, "out": out}``, whose boxes are their grad_fn)
+    also shows its forward value and the gradient of `tensor` with respect to
+    it, computed here with torch.autograd.grad (nothing is written to .grad;
+    for a non-scalar `tensor`, pass `grad_output`, the v of tensor.backward(v)).
     """
-    return draw_graph(tensor, label=lambda node: _torch_label(node, names), ax=ax,
-                      title=title or "autograd graph: inputs (left) to output (right)")
+    names = names or {}
+    if not values:
+        return draw_graph(tensor, label=lambda node: _torch_label(node, names), ax=ax,
+                          title=title or "autograd graph: inputs (left) to output (right)")
+    grads = _gradients(tensor, names, grad_output)
+
+    def label(node):
+        text = _torch_label(node, names)
+        variable = getattr(node, "variable", None)
+        name = next((k for k, v in names.items()
+                     if v is variable or (variable is None and v.grad_fn is node)), None)
+        if name is None:
+            return text
+        if variable is None:
+            text += f"\n{name} {tuple(names[name].shape)}"
+        grad = grads.get(name)
+        return (text + f"\nvalue {_short(names[name])}"
+                + f"\ngrad {'None' if grad is None else _short(grad)}")
+    return draw_graph(tensor, label=label, ax=ax, column_width=3.0,
+                      title=title or "autograd graph with forward values and gradients")

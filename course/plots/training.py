@@ -5,15 +5,21 @@ import torch
 __all__ = ["loss_curves", "accuracy_curves", "fitted_line", "descent_path", "digit_grid"]
 
 
-def loss_curves(curves, ax=None, title="loss during training", log_scale=False, xlabel="step"):
-    """Plot one or more loss curves given as {label: list of floats}."""
+def loss_curves(curves, ax=None, title="loss during training", log_scale=False, xlabel="step", ylabel="loss",
+                markers=None):
+    """Plot one or more curves given as {label: list of floats}: losses, or any value per step (`ylabel`).
+
+    `markers` ({label: marker}) draws those curves as points, e.g. a reference under a line.
+    """
     ax = ax or plt.subplots(figsize=(6, 3.5))[1]
     for label, values in curves.items():
-        ax.plot(range(len(values)), [float(v) for v in values], label=label)
+        marker = (markers or {}).get(label)
+        ax.plot(range(len(values)), [float(v) for v in values], label=label,
+                **({"marker": marker, "linestyle": "none"} if marker else {}))
     if log_scale:
         ax.set_yscale("log")
     ax.set_xlabel(xlabel)
-    ax.set_ylabel("loss")
+    ax.set_ylabel(ylabel)
     ax.set_title(title)
     if len(curves) > 1:
         ax.legend()

@@ -4,7 +4,8 @@ import torch
 
 from course.checks import check, plain
 from course.checks.compare import SQUARE_TWO_MISSING
-from course.checks.graphs import GRAD_OF_MEAN_CUBE_GRAPH, GRAPH_PREDICTIONS, graph_truth, likely_factors
+from course.checks.graphs import (GRAD_OF_MEAN_CUBE_GRAPH, GRAD_OF_RATIO_GRAPH, GRAPH_PREDICTIONS, graph_truth,
+                                  likely_factors)
 from course.checks.predictions import read_predictions
 
 
@@ -50,11 +51,11 @@ def test_autograd_is_refused():
     assert "must compute the gradient by hand" in fails("grad_of_mean_cube_graph_tests", with_autograd)
 
 
-def test_a_single_element_is_a_hidden_edge():
-    """Is a gradient that assumes a first dimension caught by the 0-dimensional hidden trial?"""
+def test_a_single_element_is_shown_by_the_visible_examples_too():
+    """Is a gradient that assumes a first dimension caught by the 0-dimensional example, visible and hidden?"""
     def divides_by_rows_and_columns(x):
         return 6 * (x + 2) / (x.shape[0] * (x.numel() // x.shape[0]))
-    check("grad_of_mean_cube_graph_tests", divides_by_rows_and_columns)
+    assert "raised IndexError" in fails("grad_of_mean_cube_graph_tests", divides_by_rows_and_columns)
     assert "raised IndexError" in fails("grad_of_mean_cube_graph_tests", divides_by_rows_and_columns, hidden=True)
 
 
@@ -73,6 +74,43 @@ def test_hidden_trials_cover_a_float32_input_and_unequal_shapes():
     assert {x.dtype for x in inputs} == {torch.float32, torch.float64}
     assert {(1, 5), (), (3, 1, 2)} <= {tuple(x.shape) for x in inputs}
     assert all(bool(((x + 2).abs() >= 0.3 - 1e-6).all()) for x in inputs)  # away from the minimum
+
+
+def grad_of_ratio_graph(a):
+    return -3 / (a - 1) ** 2
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_the_right_ratio_gradient_passes(seed):
+    """Does the quotient rule's gradient of the seeds' (a * 3) / (a - 1) pass the examples and the hidden trials?"""
+    check("grad_of_ratio_graph_tests", grad_of_ratio_graph)
+    check("grad_of_ratio_graph_tests", grad_of_ratio_graph, hidden=True, seed=seed)
+
+
+@pytest.mark.parametrize("wrong, phrase", [
+    (lambda a: 3 / (a - 1), "only the numerator a * 3 was differentiated"),
+    (lambda a: -3 / (a - 1), "the quotient rule divides by the denominator squared"),
+    (lambda a: -3 / (a - 1) ** 2 / a.numel(), "the output is a sum, not a mean"),
+    (lambda a: 3 / (a - 1) ** 2, "the sign is flipped"),
+    (lambda a: (-3 / (a - 1) ** 2).float(), "must have dtype torch.float64"),
+])
+def test_typical_ratio_mistakes_are_named(wrong, phrase):
+    """Does each typical mistake of the derivation fail the visible examples with its diagnosis?"""
+    assert phrase in fails("grad_of_ratio_graph_tests", wrong)
+
+
+def test_ratio_diagnoses_do_not_give_the_answer():
+    """Do the diagnoses name rules, never the gradient itself?"""
+    for wrong in (lambda a: 3 / (a - 1), lambda a: -3 / (a - 1), lambda a: 3 / (a - 1) ** 2):
+        assert "-3 / (a - 1) ** 2" not in fails("grad_of_ratio_graph_tests", wrong)
+
+
+def test_ratio_hidden_trials_keep_away_from_the_pole():
+    """Do the hidden trials cover a single element, a batch of one, float32, and stay away from a = 1?"""
+    inputs = [trial.args[0] for trial in GRAD_OF_RATIO_GRAPH.hidden(5)]
+    assert {x.dtype for x in inputs} == {torch.float32, torch.float64}
+    assert {(1, 4), (), (2, 1, 3)} <= {tuple(x.shape) for x in inputs}
+    assert all(bool(((x - 1).abs() >= 0.4 - 1e-6).all()) for x in inputs)
 
 
 PREDICTIONS = graph_truth()
@@ -120,8 +158,15 @@ def test_the_predictions_adapter_sends_values_and_reprs():
 
 def test_a_malformed_reply_is_a_failed_trial():
     """Is a reply the adapter never makes a failed trial, never an error in the grader?"""
-    for exercise in (GRAPH_PREDICTIONS, GRAD_OF_MEAN_CUBE_GRAPH):
+    for exercise in (GRAPH_PREDICTIONS, GRAD_OF_MEAN_CUBE_GRAPH, GRAD_OF_RATIO_GRAPH):
         trials = exercise.visible() + exercise.hidden(3)
         for reply in [None, {"w.is_leaf": 3}, {"w.is_leaf": (True, 3)}, [1, 2], "x"]:
             verdict = exercise.judge(trials, [{"value": plain.encode(reply)}] * len(trials), exercise.visible_label)
             assert not verdict.passed
+
+
+def test_the_number_after_backward_tells_overloads_apart_on_this_torch():
+    """02 says: sum() gives SumBackward0 and sum(dim) SumBackward1; mean() and mean(dim) likewise."""
+    a = torch.ones(2, 3, requires_grad=True)
+    names = [type(t.grad_fn).__name__ for t in (a.sum(), a.sum(0), a.mean(), a.mean(0))]
+    assert names == ["SumBackward0", "SumBackward1", "MeanBackward0", "MeanBackward1"]

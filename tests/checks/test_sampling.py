@@ -63,8 +63,9 @@ def test_wrong_samplers_are_named_by_the_visible_trials(wrong, phrases):
     assert all(phrase in message for phrase in phrases), message
 
 
-def test_edges_that_only_hidden_trials_reach():
-    """Are a sampler that breaks on the 0-dimensional shape and one that ignores the global generator caught?"""
+def test_edges_the_hidden_trials_reach_are_shown_by_the_visible_examples():
+    """Are a sampler that breaks on the 0-dimensional shape and one that ignores the global generator caught,
+    by the visible examples already, so that passing them means passing grading?"""
     def unpacks_the_shape(shape, mean=0.0, std=1.0, generator=None, dtype=torch.float32):
         return mean + std * torch.randn(*shape, generator=generator, dtype=dtype)
 
@@ -72,7 +73,7 @@ def test_edges_that_only_hidden_trials_reach():
         return normal_sample(shape, mean, std, generator or torch.Generator(), dtype)
 
     for edge, phrase in [(unpacks_the_shape, "raised TypeError"), (own_generator_when_none, "generator=None")]:
-        check("normal_sample_tests", edge)
+        assert phrase in fails("normal_sample_tests", edge)
         assert phrase in fails("normal_sample_tests", edge, hidden=True)
 
 
@@ -150,3 +151,11 @@ def test_every_trial_names_its_inputs():
         for trial in exercise.visible() + exercise.hidden(11):
             assert isinstance(trial, Trial) and callable(trial.judge)
             assert plain.decode(plain.encode(dict(trial.kwargs))) == dict(trial.kwargs)
+
+
+def test_the_notebooks_claim_on_float32_and_float64_samples_holds_on_this_torch():
+    """01 says: on the CPU, float32 and float64 samples of a seed agree below 16 elements and differ from 16 on."""
+    for size, same in [(1, True), (15, True), (16, False), (100, False)]:
+        s32 = torch.randn(size, generator=torch.Generator().manual_seed(0))
+        s64 = torch.randn(size, generator=torch.Generator().manual_seed(0), dtype=torch.float64)
+        assert torch.allclose(s32.double(), s64) is same, size
