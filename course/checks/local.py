@@ -12,6 +12,13 @@ from .exercise import fresh_seed, trial_seed
 from .registry import EXERCISES
 
 
+class CheckFailed(AssertionError):
+    """A check's diagnosis. IPython shows it alone, without the traceback through this module."""
+
+    def _render_traceback_(self):  # IPython's hook for how an exception is shown
+        return [f"\x1b[0;31mCheck failed\x1b[0m: {self}"]
+
+
 def check(grade_id, target, hidden=False, seed=None):
     """Run the visible (or, with `hidden`, randomized) trials of exercise `grade_id` on `target`.
 
@@ -26,7 +33,7 @@ def check(grade_id, target, hidden=False, seed=None):
         trials, label = exercise.visible(), exercise.visible_label
     result = verdict(exercise, target, trials, label)
     if not result.passed:
-        raise AssertionError(result.message)
+        raise CheckFailed(result.message)
     print(result.message)
 
 
