@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Set up the course's environment if needed, then run one job in it.
 
-    python3 tasks.py demo     release the assignments, grade the example class, print grades
+    python3 tasks.py demo     a whole grading round on the bundled example class (release … report)
     python3 tasks.py test     run the test suite (extra arguments go to pytest)
     python3 tasks.py lab      open the course in JupyterLab
     python3 tasks.py course … any `course` command (release, grade, feedback, table, …)
