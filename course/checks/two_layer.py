@@ -143,24 +143,30 @@ def small_integers(shape, gen, low=-2, high=3):
     return torch.randint(low, high, shape, generator=gen).to(torch.float64)
 
 
+def first_layer(gen, n, d_in, h, at_kink=False, bias=False):
+    """X, W1 (and b1, with `bias`) whose pre-activations X @ W1 (+ b1) keep away from the ReLU's kink at 0,
+    or, with `at_kink`, hit it exactly in some units (small integers: their sums are exact)."""
+    draw = small_integers if at_kink else random_tensor
+    while True:
+        X, W1 = draw((n, d_in), gen), draw((d_in, h), gen)
+        b1 = draw((h,), gen) if bias else torch.zeros(h, dtype=torch.float64)
+        pre = X @ W1 + b1
+        if bool((pre == 0).any()) if at_kink else bool((pre.abs() > 0.05).all()):
+            return (X, W1, b1) if bias else (X, W1)
+
+
 def _grads_hidden(seed):
     gens = generators(seed, 11)
     trials = []
     for trial, gen in enumerate(gens[:8]):
         n, d_in, h, d_out = random_sizes(gen, trial, 1, 8, unequal={1: (6, 4, 3), 2: (3, 5, 7)})
-        while True:   # keep every pre-activation away from the kink of the ReLU at 0
-            X, W1 = random_tensor((n, d_in), gen), random_tensor((d_in, h), gen)
-            if bool(((X @ W1).abs() > 0.05).all()):
-                break
+        X, W1 = first_layer(gen, n, d_in, h)
         W2 = random_tensor((h, d_out), gen, away_from_zero=0.1)
         y = random_tensor((n, d_out), gen, low=-3.0, high=3.0)
         trials.append(_grads_trial(X, y, W1, W2, fd=trial < 3))
     # Pre-activations exactly at the kink, as gradient descent produces them (section 5).
     for n, d_in, h, d_out, gen in [(4, 3, 5, 2, gens[8]), (6, 4, 3, 3, gens[9]), (1, 5, 6, 2, gens[10])]:
-        while True:
-            X, W1 = small_integers((n, d_in), gen), small_integers((d_in, h), gen)
-            if bool(((X @ W1) == 0).any()):
-                break
+        X, W1 = first_layer(gen, n, d_in, h, at_kink=True)
         W2 = random_tensor((h, d_out), gen, away_from_zero=0.1)
         y = random_tensor((n, d_out), gen, low=-3.0, high=3.0)
         zeros = int(((X @ W1) == 0).sum())
@@ -376,19 +382,13 @@ def _bias_grads_hidden(seed):
     trials = []
     for trial, gen in enumerate(gens[:7]):
         n, d_in, h, d_out = random_sizes(gen, trial, 1, 7, unequal={1: (6, 4, 3), 2: (3, 5, 7)})
-        while True:   # keep every pre-activation away from the kink of the ReLU at 0
-            X, W1, b1 = random_tensor((n, d_in), gen), random_tensor((d_in, h), gen), random_tensor((h,), gen)
-            if bool(((X @ W1 + b1).abs() > 0.05).all()):
-                break
+        X, W1, b1 = first_layer(gen, n, d_in, h, bias=True)
         params = [W1, b1, random_tensor((h, d_out), gen, away_from_zero=0.1), random_tensor((d_out,), gen)]
         y = random_tensor((n, d_out), gen, low=-3.0, high=3.0)
         trials.append(_bias_grads_trial(X, y, params, fd=trial < 2))
     # Pre-activations exactly at the kink: integers, so X @ W1 + b1 hits 0 exactly.
     for (n, d_in, h, d_out), gen in zip([(4, 3, 5, 2), (1, 4, 6, 3)], gens[7:]):
-        while True:
-            X, W1, b1 = small_integers((n, d_in), gen), small_integers((d_in, h), gen), small_integers((h,), gen)
-            if bool(((X @ W1 + b1) == 0).any()):
-                break
+        X, W1, b1 = first_layer(gen, n, d_in, h, at_kink=True, bias=True)
         params = [W1, b1, random_tensor((h, d_out), gen, away_from_zero=0.1), random_tensor((d_out,), gen)]
         y = random_tensor((n, d_out), gen, low=-3.0, high=3.0)
         zeros = int(((X @ W1 + b1) == 0).sum())
