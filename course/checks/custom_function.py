@@ -78,8 +78,8 @@ def explain_jacobians(numerical, analytical, dtype=_float64):
              "and 'analytical' from backward called once per output element with a one-hot grad_out."]
     if dtype != _float64:
         lines.append(f"The input is {str(dtype).removeprefix('torch.')}: with eps = 1e-6 a difference "
-                     "f(x + eps) - f(x - eps) keeps only a digit or two of a float32 value, so the numerical Jacobian itself is wrong. Run "
-                     "gradcheck on float64 inputs (x.double()).")
+                     "f(x + eps) - f(x - eps) keeps only a digit or two of a float32 value, so the numerical "
+                     "Jacobian itself is wrong. Run gradcheck on float64 inputs (x.double()).")
         return "\n".join(lines)
     off_diagonal = ~torch.eye(*numerical.shape, dtype=torch.bool) if numerical.dim() == 2 else None
     diagonal_only = off_diagonal is not None and numerical.shape[0] == numerical.shape[1] and \
@@ -297,7 +297,9 @@ def _visible():
     x32 = torch.tensor([[-20.0, -1.0, 0.0], [1.0, 2.0, 20.0]])
     grad_out32 = torch.tensor([[1.0, 2.0, 3.0], [-1.0, -2.0, -3.0]])
     gen = torch.Generator().manual_seed(9)
-    return [_op_trial(x, grad_out), _op_trial(x32, grad_out32),
+    x1 = torch.tensor([[-1.0, 4.0, -6.0]], dtype=_float64)     # a batch of one
+    grad_out1 = torch.tensor([[2.0, 0.5, -1.0]], dtype=_float64)
+    return [_op_trial(x, grad_out), _op_trial(x32, grad_out32), _op_trial(x1, grad_out1),
             _model_trial(*_model_inputs(gen, 4, 3, 5)),
             _gradcheck_trial(torch.linspace(-3.0, 3.0, 7, dtype=_float64))]
 

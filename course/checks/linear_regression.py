@@ -222,7 +222,8 @@ def _epoch_hidden(seed):
 DATA_ITER = Exercise(
     "data_iter_tests", "data_iter", adapter="two_epochs",
     visible=lambda: [_epoch_trial(23, 2, 5, torch.Generator().manual_seed(0), torch.float32),
-                     _epoch_trial(7, 3, 10, torch.Generator().manual_seed(1))],
+                     _epoch_trial(7, 3, 10, torch.Generator().manual_seed(1)),
+                     _epoch_trial(1, 3, 4, torch.Generator().manual_seed(2))],
     hidden=_epoch_hidden,
 )
 
@@ -411,8 +412,10 @@ SGD = Exercise(
     "sgd_tests", "sgd", adapter="sgd_in_place",
     visible=lambda: [_sgd_trial([torch.tensor([[1.0], [2.0]]), torch.tensor([0.5])],
                                 [torch.tensor([[10.0], [20.0]]), torch.tensor([5.0])], 0.1, 10),
-                     _sgd_trial([torch.tensor([1.0, -1.0, 2.0], dtype=torch.float64)],
-                                [torch.tensor([0.5, 1.0, -2.0], dtype=torch.float64)], 0.2, 1)],
+                     _sgd_trial([torch.tensor([[3.0]], dtype=torch.float64),
+                                 torch.tensor([1.0, -1.0, 2.0], dtype=torch.float64)],
+                                [torch.tensor([[-1.0]], dtype=torch.float64),
+                                 torch.tensor([0.5, 1.0, -2.0], dtype=torch.float64)], 0.2, 1)],
     hidden=_sgd_hidden,
 )
 

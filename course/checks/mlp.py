@@ -97,6 +97,9 @@ LINEAR_FORWARD = Exercise(
                      _linear_trial(torch.tensor([1.0, 2.0, 3.0], dtype=torch.float64),
                                    torch.tensor([[1.0, 0.0, -1.0], [2.0, 1.0, 0.0]], dtype=torch.float64),
                                    torch.tensor([0.5, -1.0], dtype=torch.float64)),
+                     # a batch of one example
+                     _linear_trial(_tensor([[1.0, 2.0, 3.0]]), _tensor([[1.0, 0.0, -1.0], [2.0, 1.0, 0.0]]),
+                                   _tensor([0.5, -1.0])),
                      # a batch of 2 sequences of length 1: two leading dimensions
                      _linear_trial(_tensor([[[1.0, 2.0, 3.0]], [[0.0, -1.0, 1.0]]]),
                                    _tensor([[1.0, 0.0, -1.0], [2.0, 1.0, 0.0]]), _tensor([0.5, -1.0]))],

@@ -80,7 +80,7 @@ def test_a_forward_that_is_not_the_sigmoid_is_named():
 
 def test_the_gradcheck_trial_explains_a_failure_with_the_jacobians():
     """When gradcheck fails in the kernel, does the grader say what its two Jacobians show?"""
-    trial = SIGMOID.visible()[3]
+    trial = SIGMOID.visible()[-1]   # the gradcheck trial
     wrong = sigmoid_function(rule=lambda out, g: g * (1 - out ** 2))
     record = ADAPTERS["autograd_function"](wrong, list(trial.args), trial.kwargs, False, "Sigmoid")
     assert record["passed"] is False
