@@ -216,7 +216,8 @@ def _op_trial(x, grad_out):
         record = _record(record)
         report = compare(record.get("out"), s, "Sigmoid.apply(x)")
         if not report.passed:
-            raise AssertionError(f"Sigmoid.apply(x) must equal torch.sigmoid(x) = 1 / (1 + exp(-x)). {report.message}")
+            raise AssertionError(f"Sigmoid.apply(x) must equal torch.sigmoid(x) = 1 / (1 + exp(-x)). "
+                                 f"{report.message}")
         grad = record.get("grad")
         if grad is None:
             raise AssertionError("x.grad is None after Sigmoid.apply(x).backward(grad_out): backward must return "
@@ -226,7 +227,8 @@ def _op_trial(x, grad_out):
                 if _close(grad, wrong, rtol, atol) and not _close(wrong, expected, rtol, atol):
                     raise AssertionError(why)
         assert_close(grad, expected, "x.grad after Sigmoid.apply(x).backward(grad_out)", causes=[SIGN_FLIPPED])
-        saved = [t for t in record.get("saved") or [] if isinstance(t, torch.Tensor)]
+        saved = record.get("saved")
+        saved = [t for t in saved if isinstance(t, torch.Tensor)] if isinstance(saved, list) else []
         if not saved:
             raise AssertionError(
                 "The gradient is right, but forward saved no tensor with ctx.save_for_backward: keep the output "

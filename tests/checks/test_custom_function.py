@@ -116,3 +116,14 @@ def test_explain_gradcheck_prints_one_line_on_success_and_the_reason_for_float32
     assert capsys.readouterr().out.startswith("gradcheck passed")
     explain_gradcheck(sigmoid_function().apply, torch.linspace(-3, 3, 4))
     assert "Run gradcheck on float64 inputs" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("record", [
+    {"out": "text"}, {"out": torch.tensor([0.5]), "grad": "text", "saved": "text"},
+    {"passed": False, "numerical": [1], "analytical": None}, {"loss": 3, "grads": {"a": 1}}, [1, 2], None,
+])
+def test_a_malformed_answer_is_a_failed_trial_not_a_crash(record):
+    """Does every judge turn an answer of the wrong form into an AssertionError, never another exception?"""
+    for trial in SIGMOID.visible():
+        with pytest.raises(AssertionError):
+            trial.judge(record)
