@@ -139,3 +139,11 @@ def test_the_mask_at_zero_is_caught_by_the_hidden_bias_trials_only():
     """Does torch.relu's mask h > 0 pass the examples and fail the hidden trials, which hold exact zeros?"""
     check("two_layer_bias_grads_tests", two_layer_bias_grads_with(mask=lambda h: h > 0))
     assert "the mask is h >= 0" in failure("two_layer_bias_grads_tests", two_layer_bias_grads_with(mask=lambda h: h > 0))
+
+
+@pytest.mark.parametrize("answer", [None, "text", (1, 2, 3, 4), [torch.zeros(2)] * 4, (torch.zeros(3, 4),)])
+def test_a_malformed_bias_grads_answer_is_a_failed_trial_not_a_crash(answer):
+    """Does the judge of two_layer_bias_grads turn an answer of the wrong form into an AssertionError?"""
+    for trial in EXERCISES["two_layer_bias_grads_tests"].visible():
+        with pytest.raises(AssertionError):
+            trial.judge(answer)
