@@ -127,4 +127,28 @@ MISTAKES = [
         loses=["train_two_layer_tests"],
         feedback=["did not change", "in place"],
     ),
+    # the mean divided by the batch size N only: .mean() averages over all N * D_out elements.
+    Mistake(
+        name="mean_over_the_batch_only",
+        cell="two_layer_bias_grads",
+        replace=[("    grad_y_pred = 2 * (y_pred - y) / y.numel()", "    grad_y_pred = 2 * (y_pred - y) / y.shape[0]")],
+        loses=["two_layer_bias_grads_tests"],
+        feedback=["you divided by N"],
+    ),
+    # the gradient of the sum, not of the mean: no division at all.
+    Mistake(
+        name="sum_instead_of_mean",
+        cell="two_layer_bias_grads",
+        replace=[("    grad_y_pred = 2 * (y_pred - y) / y.numel()", "    grad_y_pred = 2 * (y_pred - y)")],
+        loses=["two_layer_bias_grads_tests"],
+        feedback=["that is the gradient of the .sum() loss"],
+    ),
+    # the bias gradient left per example: the broadcast over the rows is not summed.
+    Mistake(
+        name="bias_gradient_not_summed",
+        cell="two_layer_bias_grads",
+        replace=[("    grad_b1 = grad_h.sum(0)", "    grad_b1 = grad_h")],
+        loses=["two_layer_bias_grads_tests"],
+        feedback=["its gradient is the sum of the rows"],
+    ),
 ]

@@ -127,4 +127,50 @@ MISTAKES = [
         loses=['value_sgd_step_tests'],
         feedback=["p.data did not change", "in place"],
     ),
+    # forward saves the input x, and backward uses it as if it were the output sigma(x).
+    Mistake(
+        name='sigmoid_saves_the_input',
+        cell='Sigmoid',
+        replace=[
+            ('        ctx.save_for_backward(out)\n',
+             '        ctx.save_for_backward(x)\n'),
+        ],
+        loses=['Sigmoid_tests'],
+        feedback=['used the INPUT x as if it were the output'],
+    ),
+    # backward returns the local derivative alone: grad_out is forgotten.
+    Mistake(
+        name='sigmoid_forgets_grad_out',
+        cell='Sigmoid',
+        replace=[
+            ('        return grad_out * out * (1 - out)\n',
+             '        return out * (1 - out)\n'),
+        ],
+        loses=['Sigmoid_tests'],
+        feedback=['backward must multiply it by grad_out'],
+    ),
+    # backward applies the rule of tanh, 1 - out**2, written with the output as 03 taught.
+    Mistake(
+        name='sigmoid_with_the_rule_of_tanh',
+        cell='Sigmoid',
+        replace=[
+            ('        return grad_out * out * (1 - out)\n',
+             '        return grad_out * (1 - out ** 2)\n'),
+        ],
+        loses=['Sigmoid_tests'],
+        feedback=['that is the rule of tanh'],
+    ),
+    # the output is kept as an attribute of ctx instead of with save_for_backward.
+    Mistake(
+        name='sigmoid_keeps_the_output_on_ctx',
+        cell='Sigmoid',
+        replace=[
+            ('        ctx.save_for_backward(out)\n',
+             '        ctx.out = out\n'),
+            ('        (out,) = ctx.saved_tensors\n',
+             '        out = ctx.out\n'),
+        ],
+        loses=['Sigmoid_tests'],
+        feedback=['forward saved no tensor with ctx.save_for_backward'],
+    ),
 ]

@@ -91,7 +91,9 @@ SUM_TO_SHAPE = Exercise(
     # nothing broadcast; two leading dims added; a leading dim and a size-1 dim; a size-1 dim in the middle
     # and, in float64, a batch of one summed away and everything summed to one element
     visible=lambda: [_sum_to_shape_trial(_G24, s) for s in [(2, 3, 4), (4,), (3, 1), (2, 1, 4)]]
-    + [_sum_to_shape_trial(_G24.double()[:1], (3, 4)), _sum_to_shape_trial(_G24.double()[:1], (1,))],
+    + [_sum_to_shape_trial(_G24.double()[:1], (3, 4)), _sum_to_shape_trial(_G24.double()[:1], (1,))]
+    # and a 1-D grad summed to one element
+    + [_sum_to_shape_trial(torch.arange(4.0), (1,))],
     hidden=_sum_to_shape_hidden,
 )
 
@@ -152,6 +154,8 @@ def _mul_visible():
     # same shapes; b broadcast over the rows; a of shape (2, 1) broadcast over the columns
     return [_mul_trial(a, b, g), _mul_trial(a, _tensor([-1.0, 0.5, 2.0]), g),
             _mul_trial(_tensor([[2.0], [3.0]]), b, g),
+            # a 1-D a broadcast over b's rows
+            _mul_trial(_tensor([-1.0, 0.5, 2.0]), b, g),
             # float64: a batch of one times a one-element b
             _mul_trial(_tensor64([[1.0, -2.0, 0.5]]), _tensor64([3.0]), _tensor64([[1.0, 0.5, -1.0]]))]
 

@@ -153,7 +153,9 @@ def _synthetic_hidden(seed):
 
 SYNTHETIC_DATA = Exercise(
     "synthetic_data_tests", "synthetic_data", adapter="seeded_generator_twice",
-    visible=lambda: [_synthetic_trial(torch.tensor([2.0, -3.4]), 4.2, 1000, 0)],
+    visible=lambda: [_synthetic_trial(torch.tensor([2.0, -3.4]), 4.2, 1000, 0),
+                     _synthetic_trial(torch.tensor([1.5, -2.0, 0.5], dtype=torch.float64), -1.0, 600, 1),
+                     _synthetic_trial(torch.tensor([3.0], dtype=torch.float64), 0.5, 1, 2)],
     hidden=_synthetic_hidden,
 )
 
@@ -219,7 +221,9 @@ def _epoch_hidden(seed):
 
 DATA_ITER = Exercise(
     "data_iter_tests", "data_iter", adapter="two_epochs",
-    visible=lambda: [_epoch_trial(23, 2, 5, torch.Generator().manual_seed(0), torch.float32)],
+    visible=lambda: [_epoch_trial(23, 2, 5, torch.Generator().manual_seed(0), torch.float32),
+                     _epoch_trial(7, 3, 10, torch.Generator().manual_seed(1)),
+                     _epoch_trial(1, 3, 4, torch.Generator().manual_seed(2))],
     hidden=_epoch_hidden,
 )
 
@@ -247,7 +251,10 @@ def _linreg_hidden(seed):
 LINREG = Exercise(
     "linreg_tests", "linreg",
     visible=lambda: [_linreg_trial(torch.tensor([[1.0, 2.0], [3.0, 4.0]]), torch.tensor([[2.0], [-1.0]]),
-                                   torch.tensor([0.5]))],
+                                   torch.tensor([0.5])),
+                     _linreg_trial(torch.tensor([[1.0, -2.0, 0.5]], dtype=torch.float64),
+                                   torch.tensor([[2.0], [1.0], [4.0]], dtype=torch.float64),
+                                   torch.tensor([-1.0], dtype=torch.float64))],
     hidden=_linreg_hidden,
 )
 
@@ -284,7 +291,9 @@ def _squared_loss_hidden(seed):
 
 SQUARED_LOSS = Exercise(
     "squared_loss_tests", "squared_loss",
-    visible=lambda: [_squared_loss_trial(torch.tensor([[1.0], [2.0], [5.0]]), torch.tensor([0.0, 2.0, 3.0]))],
+    visible=lambda: [_squared_loss_trial(torch.tensor([[1.0], [2.0], [5.0]]), torch.tensor([0.0, 2.0, 3.0])),
+                     _squared_loss_trial(torch.tensor([[2.5]], dtype=torch.float64),
+                                         torch.tensor([[1.0]], dtype=torch.float64))],
     hidden=_squared_loss_hidden,
 )
 
@@ -334,7 +343,11 @@ LINREG_GRADS = Exercise(
     "linreg_grads_tests", "linreg_grads", by_hand=True,
     visible=lambda: [_linreg_grads_trial(torch.tensor([[1.0, 2.0], [0.5, -1.0], [-2.0, 0.0]]),
                                          torch.tensor([[1.0], [0.0], [3.0]]),
-                                         torch.tensor([[0.5], [-1.0]]), torch.tensor([0.3]))],
+                                         torch.tensor([[0.5], [-1.0]]), torch.tensor([0.3])),
+                     _linreg_grads_trial(torch.tensor([[2.0]], dtype=torch.float64),
+                                         torch.tensor([[3.0]], dtype=torch.float64),
+                                         torch.tensor([[1.0]], dtype=torch.float64),
+                                         torch.tensor([0.5], dtype=torch.float64))],
     hidden=_linreg_grads_hidden,
 )
 
@@ -398,7 +411,11 @@ def _sgd_hidden(seed):
 SGD = Exercise(
     "sgd_tests", "sgd", adapter="sgd_in_place",
     visible=lambda: [_sgd_trial([torch.tensor([[1.0], [2.0]]), torch.tensor([0.5])],
-                                [torch.tensor([[10.0], [20.0]]), torch.tensor([5.0])], 0.1, 10)],
+                                [torch.tensor([[10.0], [20.0]]), torch.tensor([5.0])], 0.1, 10),
+                     _sgd_trial([torch.tensor([[3.0]], dtype=torch.float64),
+                                 torch.tensor([1.0, -1.0, 2.0], dtype=torch.float64)],
+                                [torch.tensor([[-1.0]], dtype=torch.float64),
+                                 torch.tensor([0.5, 1.0, -2.0], dtype=torch.float64)], 0.2, 1)],
     hidden=_sgd_hidden,
 )
 
@@ -449,7 +466,10 @@ def _training_hidden(seed):
 TRAIN_LINREG = Exercise(
     "train_linreg_tests", "train_linreg", adapter="seeded_generator",
     # d2l's setting: true_w = [2, -3.4], true_b = 4.2, 1000 examples, lr 0.03, batch 10, 3 epochs.
-    visible=lambda: [_training_trial(torch.tensor([2.0, -3.4]), 4.2, 1000, torch.Generator().manual_seed(0))],
+    # Then float64, a single feature, batches of 7 that do not divide the 1003 examples.
+    visible=lambda: [_training_trial(torch.tensor([2.0, -3.4]), 4.2, 1000, torch.Generator().manual_seed(0)),
+                     _training_trial(torch.tensor([-1.5], dtype=torch.float64), 0.7, 1003,
+                                     torch.Generator().manual_seed(1), batch_size=7)],
     hidden=_training_hidden,
 )
 

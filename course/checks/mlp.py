@@ -92,6 +92,16 @@ def _linear_hidden(seed):
 LINEAR_FORWARD = Exercise(
     "linear_forward_tests", "linear_forward", adapter="linear_forward",
     visible=lambda: [_linear_trial(_tensor([[1.0, 2.0, 3.0], [0.0, -1.0, 1.0]]),
+                                   _tensor([[1.0, 0.0, -1.0], [2.0, 1.0, 0.0]]), _tensor([0.5, -1.0])),
+                     # one example as a 1-D vector, in float64
+                     _linear_trial(torch.tensor([1.0, 2.0, 3.0], dtype=torch.float64),
+                                   torch.tensor([[1.0, 0.0, -1.0], [2.0, 1.0, 0.0]], dtype=torch.float64),
+                                   torch.tensor([0.5, -1.0], dtype=torch.float64)),
+                     # a batch of one example
+                     _linear_trial(_tensor([[1.0, 2.0, 3.0]]), _tensor([[1.0, 0.0, -1.0], [2.0, 1.0, 0.0]]),
+                                   _tensor([0.5, -1.0])),
+                     # a batch of 2 sequences of length 1: two leading dimensions
+                     _linear_trial(_tensor([[[1.0, 2.0, 3.0]], [[0.0, -1.0, 1.0]]]),
                                    _tensor([[1.0, 0.0, -1.0], [2.0, 1.0, 0.0]]), _tensor([0.5, -1.0]))],
     hidden=_linear_hidden,
 )
@@ -139,7 +149,9 @@ def _ce_grad_hidden(seed):
 SOFTMAX_CROSS_ENTROPY_GRAD = Exercise(
     "softmax_cross_entropy_grad_tests", "softmax_cross_entropy_grad", by_hand=True,
     visible=lambda: [_ce_grad_trial(_tensor([[1.0, 2.0, 0.5, -1.0], [0.0, 0.0, 0.0, 0.0],
-                                             [1000.0, -1000.0, 999.0, 0.0]]), torch.tensor([1, 3, 2]))],
+                                             [1000.0, -1000.0, 999.0, 0.0]]), torch.tensor([1, 3, 2])),
+                     # a batch of one in float64, every logit near 1500
+                     _ce_grad_trial(torch.tensor([[1500.0, 1502.0, 1499.0]], dtype=torch.float64), torch.tensor([0]))],
     hidden=_ce_grad_hidden,
 )
 
@@ -225,7 +237,11 @@ def _mlp_grads_visible():
     X = torch.randn(3, 4, generator=gen)
     params = [torch.randn(4, 5, generator=gen), torch.randn(5, generator=gen),
               torch.randn(5, 3, generator=gen), torch.randn(3, generator=gen)]
-    return [_mlp_grads_trial(X, torch.tensor([0, 2, 1]), params)]
+    # Then a batch of one in float64: 3 inputs, 4 hidden units, 2 classes.
+    gen64 = torch.Generator().manual_seed(9)
+    X64 = torch.randn(1, 3, generator=gen64, dtype=torch.float64)
+    params64 = [torch.randn(shape, generator=gen64, dtype=torch.float64) for shape in [(3, 4), (4,), (4, 2), (2,)]]
+    return [_mlp_grads_trial(X, torch.tensor([0, 2, 1]), params), _mlp_grads_trial(X64, torch.tensor([1]), params64)]
 
 
 MLP_GRADS = Exercise("mlp_grads_tests", "mlp_grads", by_hand=True,
@@ -552,7 +568,7 @@ def _train_trial(seed, num_hiddens):
 
 TRAIN_MLP = Exercise(
     "train_mlp_tests", "train_mlp", adapter="train_mlp",
-    visible=lambda: [_train_trial(0, 256)],
+    visible=lambda: [_train_trial(0, 256), _train_trial(0, 128)],
     # Another initialization and a narrower hidden layer. A fixed one: from a random seed a right
     # train_mlp ends under 95% once in 75 runs (benchmarks/seed_sweep.py), failing a learner who did nothing wrong.
     hidden=lambda seed: [_train_trial(871, 128)],

@@ -258,7 +258,10 @@ def _sgd_hidden(seed):
 VALUE_SGD_STEP = Exercise(
     "value_sgd_step_tests", "value_sgd_step", adapter="value_sgd_steps",
     # two parameters, lr = 0.1: 1 - 0.1 * 0.5 = 0.95 and -2 - 0.1 * (-1) = -1.9
-    visible=lambda: [_sgd_trial([1.0, -2.0], [[0.5, -1.0]], 0.1)],
+    visible=lambda: [_sgd_trial([1.0, -2.0], [[0.5, -1.0]], 0.1),
+                     # two steps, lr = 0.5: 1 -> 0.5 -> 1.0 and -2 -> -3.0 -> -3.25
+                     _sgd_trial([1.0, -2.0], [[1.0, 2.0], [-1.0, 0.5]], 0.5, final=torch.tensor([1.0, -3.25],
+                                                                                        dtype=_float64))],
     hidden=_sgd_hidden,
 )
 

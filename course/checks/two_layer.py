@@ -33,6 +33,14 @@ def sum_of_squares_loss(X, y, W1, W2, relu=lambda h: h.clamp(min=0)):
     return (network(X, W1, W2, relu) - y).pow(2).sum()
 
 
+def _batch_of_one():
+    """One example in float64, D_in=3, H=4, D_out=2: X = [[1, 2, -1]], h = X @ W1 = [[0.5, -1.5, 3, -2]]."""
+    X = torch.tensor([[1.0, 2.0, -1.0]], dtype=torch.float64)
+    W1 = torch.tensor([[0.5, 0.5, 1.0, 0.0], [0.5, -1.0, 0.5, -1.0], [1.0, 0.0, -1.0, 0.0]], dtype=torch.float64)
+    W2 = torch.tensor([[1.0, 2.0], [-1.0, 0.5], [0.5, -1.0], [2.0, 1.0]], dtype=torch.float64)
+    return X, W1, W2
+
+
 # The small example of exercise 1: h = X @ W1 = [[1, -1, -3, 6], [3, -1, 5, -4]], no h exactly 0.
 _X_SMALL = [[2.0, 1.0, -1.0], [0.0, -1.0, 3.0]]
 _W1_SMALL = [[1.0, -1.0, 0.0, 2.0], [0.0, 1.0, -2.0, 1.0], [1.0, 0.0, 1.0, -1.0]]
@@ -77,7 +85,8 @@ def _forward_hidden(seed):
 
 TWO_LAYER_FORWARD = Exercise(
     "two_layer_forward_tests", "two_layer_forward",
-    visible=lambda: [_forward_trial(_tensor(_X_SMALL), _tensor(_W1_SMALL), _tensor(_W2_SMALL))],
+    visible=lambda: [_forward_trial(_tensor(_X_SMALL), _tensor(_W1_SMALL), _tensor(_W2_SMALL)),
+                     _forward_trial(*_batch_of_one())],
     hidden=_forward_hidden,
 )
 
@@ -134,24 +143,30 @@ def small_integers(shape, gen, low=-2, high=3):
     return torch.randint(low, high, shape, generator=gen).to(torch.float64)
 
 
+def first_layer(gen, n, d_in, h, at_kink=False, bias=False):
+    """X, W1 (and b1, with `bias`) whose pre-activations X @ W1 (+ b1) keep away from the ReLU's kink at 0,
+    or, with `at_kink`, hit it exactly in some units (small integers: their sums are exact)."""
+    draw = small_integers if at_kink else random_tensor
+    while True:
+        X, W1 = draw((n, d_in), gen), draw((d_in, h), gen)
+        b1 = draw((h,), gen) if bias else torch.zeros(h, dtype=torch.float64)
+        pre = X @ W1 + b1
+        if bool((pre == 0).any()) if at_kink else bool((pre.abs() > 0.05).all()):
+            return (X, W1, b1) if bias else (X, W1)
+
+
 def _grads_hidden(seed):
     gens = generators(seed, 11)
     trials = []
     for trial, gen in enumerate(gens[:8]):
         n, d_in, h, d_out = random_sizes(gen, trial, 1, 8, unequal={1: (6, 4, 3), 2: (3, 5, 7)})
-        while True:   # keep every pre-activation away from the kink of the ReLU at 0
-            X, W1 = random_tensor((n, d_in), gen), random_tensor((d_in, h), gen)
-            if bool(((X @ W1).abs() > 0.05).all()):
-                break
+        X, W1 = first_layer(gen, n, d_in, h)
         W2 = random_tensor((h, d_out), gen, away_from_zero=0.1)
         y = random_tensor((n, d_out), gen, low=-3.0, high=3.0)
         trials.append(_grads_trial(X, y, W1, W2, fd=trial < 3))
     # Pre-activations exactly at the kink, as gradient descent produces them (section 5).
     for n, d_in, h, d_out, gen in [(4, 3, 5, 2, gens[8]), (6, 4, 3, 3, gens[9]), (1, 5, 6, 2, gens[10])]:
-        while True:
-            X, W1 = small_integers((n, d_in), gen), small_integers((d_in, h), gen)
-            if bool(((X @ W1) == 0).any()):
-                break
+        X, W1 = first_layer(gen, n, d_in, h, at_kink=True)
         W2 = random_tensor((h, d_out), gen, away_from_zero=0.1)
         y = random_tensor((n, d_out), gen, low=-3.0, high=3.0)
         zeros = int(((X @ W1) == 0).sum())
@@ -162,7 +177,9 @@ def _grads_hidden(seed):
 TWO_LAYER_GRADS = Exercise(
     "two_layer_grads_tests", "two_layer_grads", by_hand=True,
     visible=lambda: [_grads_trial(_tensor(_X_SMALL), _tensor([[1.0, 0.0], [0.0, 1.0]]),
-                                  _tensor(_W1_SMALL), _tensor(_W2_SMALL))],
+                                  _tensor(_W1_SMALL), _tensor(_W2_SMALL)),
+                     _grads_trial(_batch_of_one()[0], torch.tensor([[1.0, -1.0]], dtype=torch.float64),
+                                  *_batch_of_one()[1:])],
     hidden=_grads_hidden,
 )
 
@@ -271,7 +288,9 @@ def _train_visible():
     gen = torch.Generator().manual_seed(7)
     X, y = (torch.randn(shape, generator=gen, dtype=torch.float64) for shape in [(4, 5), (4, 2)])
     W1, W2 = (torch.randn(shape, generator=gen, dtype=torch.float64) for shape in [(5, 3), (3, 2)])
-    return [_train_trial(X, y, W1, W2, 1e-3, 10)]
+    X1, W1_1, W2_1 = _batch_of_one()   # then a batch of one, 3 steps of lr 0.01
+    return [_train_trial(X, y, W1, W2, 1e-3, 10),
+            _train_trial(X1, torch.tensor([[1.0, -1.0]], dtype=torch.float64), W1_1, W2_1, 1e-2, 3)]
 
 
 def _train_hidden(seed):
@@ -294,4 +313,90 @@ def _train_hidden(seed):
 TRAIN_TWO_LAYER = Exercise("train_two_layer_tests", "train_two_layer", adapter="train_two_layer",
                            visible=_train_visible, hidden=_train_hidden)
 
-EXERCISES = [TWO_LAYER_FORWARD, TWO_LAYER_GRADS, TRAIN_TWO_LAYER]
+# ---- two_layer_bias_grads: the variation with biases and a mean loss -------------------
+
+def bias_network(X, W1, b1, W2, b2, relu=lambda h: h.clamp(min=0)):
+    return F.linear(relu(F.linear(X, W1.T, b1)), W2.T, b2)
+
+
+def mean_squared_loss(X, y, W1, b1, W2, b2, relu=lambda h: h.clamp(min=0)):
+    return (bias_network(X, W1, b1, W2, b2, relu) - y).pow(2).mean()
+
+
+def _bias_grads_trial(X, y, params, fd=False, case=""):
+    names = ("grad_W1", "grad_b1", "grad_W2", "grad_b2")
+    n, d_out = y.shape
+
+    def judge(got):
+        want = autograd_vjp(lambda *p: mean_squared_loss(X, y, *p), tuple(params))
+        if isinstance(got, (tuple, list)) and len(got) == 4 and all(isinstance(g, torch.Tensor) for g in got):
+            same_shapes = all(g.shape == w.shape for g, w in zip(got, want))
+            for k, (g, w, p) in enumerate(zip(got, want, params)):
+                if k % 2 == 1 and g.dim() == 2 and g.shape[1:] == p.shape:
+                    raise AssertionError(
+                        f"{names[k]} has shape {tuple(g.shape)}, one row per example, but it must have the shape of "
+                        f"{('b1', 'b2')[k // 2]}, {tuple(p.shape)}: the bias was broadcast over the N rows in the "
+                        "forward pass, so its gradient is the sum of the rows (.sum(dim=0)).")
+            if same_shapes and d_out > 1 and all(compare(g, d_out * w).passed for g, w in zip(got, want)):
+                raise AssertionError(
+                    f"All four gradients are D_out = {d_out} times too large: you divided by N = {n}, but "
+                    f".mean() averages over all N * D_out = {n * d_out} elements of y_pred - y, so "
+                    "grad_y_pred = 2 * (y_pred - y) / (N * D_out).")
+            if same_shapes and n * d_out > 1 and all(compare(g, n * d_out * w).passed for g, w in zip(got, want)):
+                raise AssertionError(
+                    f"All four gradients are N * D_out = {n * d_out} times too large: that is the gradient of the "
+                    ".sum() loss. The loss here is a .mean() over the N * D_out elements: grad_y_pred = "
+                    "2 * (y_pred - y) / (N * D_out).")
+            ok = [compare(g, w).passed for g, w in zip(got, want)] if same_shapes else [False] * 4
+            if ok[2] and ok[3] and not (ok[0] and ok[1]):
+                relu_grads = autograd_vjp(lambda *p: mean_squared_loss(X, y, *p, relu=torch.relu), tuple(params))
+                if compare(got[0], relu_grads[0]).passed and compare(got[1], relu_grads[1]).passed:
+                    raise AssertionError(
+                        "grad_W1 and grad_b1 are right except where a pre-activation h = X @ W1 + b1 is exactly 0: "
+                        "there clamp(min=0) passes the gradient, but yours blocks it (torch.relu's choice). "
+                        "The network uses clamp(min=0): the mask is h >= 0.")
+        assert_close(got, want, names, causes=[SIGN_FLIPPED, SQUARE_TWO_MISSING])
+        if fd:  # a second, independent witness for W1 and b1: central finite differences
+            assert_close_to_finite_differences(got[0], lambda v: mean_squared_loss(X, y, v, *params[1:]), params[0],
+                                               "grad_W1 (against finite differences)", causes=[])
+            assert_close_to_finite_differences(
+                got[1], lambda v: mean_squared_loss(X, y, params[0], v, *params[2:]), params[1],
+                "grad_b1 (against finite differences)", causes=[])
+    shapes = ", ".join(f"{name[5:]} {tuple(p.shape)}" for name, p in zip(names, params))
+    return Trial((X, y, *params), judge, case=case or f"for X of shape {tuple(X.shape)}, {shapes}")
+
+
+def _bias_grads_visible():
+    # The small example of exercise 1 with biases b1 = [0.5, 0.5, 0.5, 0.5] (so h = X @ W1 + b1 is never 0)
+    # and b2 = [1, -1]; then a batch of one in float64.
+    X1, W1_1, W2_1 = _batch_of_one()
+    return [_bias_grads_trial(_tensor(_X_SMALL), _tensor([[1.0, 0.0], [0.0, 1.0]]),
+                              [_tensor(_W1_SMALL), _tensor([0.5] * 4), _tensor(_W2_SMALL), _tensor([1.0, -1.0])]),
+            _bias_grads_trial(X1, torch.tensor([[1.0, -1.0]], dtype=torch.float64),
+                              [W1_1, torch.tensor([0.25, -0.25, 0.5, 1.0], dtype=torch.float64),
+                               W2_1, torch.tensor([0.5, -0.5], dtype=torch.float64)])]
+
+
+def _bias_grads_hidden(seed):
+    gens = generators(seed, 9)
+    trials = []
+    for trial, gen in enumerate(gens[:7]):
+        n, d_in, h, d_out = random_sizes(gen, trial, 1, 7, unequal={1: (6, 4, 3), 2: (3, 5, 7)})
+        X, W1, b1 = first_layer(gen, n, d_in, h, bias=True)
+        params = [W1, b1, random_tensor((h, d_out), gen, away_from_zero=0.1), random_tensor((d_out,), gen)]
+        y = random_tensor((n, d_out), gen, low=-3.0, high=3.0)
+        trials.append(_bias_grads_trial(X, y, params, fd=trial < 2))
+    # Pre-activations exactly at the kink: integers, so X @ W1 + b1 hits 0 exactly.
+    for (n, d_in, h, d_out), gen in zip([(4, 3, 5, 2), (1, 4, 6, 3)], gens[7:]):
+        X, W1, b1 = first_layer(gen, n, d_in, h, at_kink=True, bias=True)
+        params = [W1, b1, random_tensor((h, d_out), gen, away_from_zero=0.1), random_tensor((d_out,), gen)]
+        y = random_tensor((n, d_out), gen, low=-3.0, high=3.0)
+        zeros = int(((X @ W1 + b1) == 0).sum())
+        trials.append(_bias_grads_trial(X, y, params, case=f"for X @ W1 + b1 with {zeros} pre-activations exactly 0"))
+    return trials
+
+
+TWO_LAYER_BIAS_GRADS = Exercise("two_layer_bias_grads_tests", "two_layer_bias_grads", by_hand=True,
+                                visible=_bias_grads_visible, hidden=_bias_grads_hidden)
+
+EXERCISES = [TWO_LAYER_FORWARD, TWO_LAYER_GRADS, TWO_LAYER_BIAS_GRADS, TRAIN_TWO_LAYER]

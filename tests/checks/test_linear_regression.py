@@ -148,7 +148,7 @@ def test_junk_answers_fail_cleanly(grade_id):
 def test_a_bool_tensor_for_a_param_fails_cleanly():
     """Does a parameter sent back with another dtype fail with a message instead of breaking the subtraction?"""
     exercise = linear_regression.SGD
-    trials = exercise.visible()
+    trials = exercise.visible()[:1]
     report = {"grad_mode_kept": True, "same_objects": True,
               "params": [{"value": torch.ones(2, 1, dtype=torch.bool), "is_leaf": True, "requires_grad": True,
                           "grad": torch.zeros(2, 1, dtype=torch.bool)},

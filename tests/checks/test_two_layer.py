@@ -97,8 +97,53 @@ def test_training_adapter_returns_plain_data():
     """Does the training adapter send back only plain data: losses, weights and flags?"""
     exercise = EXERCISES["train_two_layer_tests"]
     request = json.loads(json.dumps(exercise.request(exercise.visible())))
-    (outcome,) = runner.run(train_two_layer, request)
-    value = plain.decode(json.loads(json.dumps(outcome))["value"])
-    assert set(value) == {"losses", "weights", "leaf_requires_grad"}
-    assert all(type(v) is float for v in value["losses"]) and value["leaf_requires_grad"] == [True, True]
-    assert all(type(w) is torch.Tensor for w in value["weights"])
+    outcomes = runner.run(train_two_layer, request)
+    assert len(outcomes) == len(request["trials"])
+    for outcome in outcomes:
+        value = plain.decode(json.loads(json.dumps(outcome))["value"])
+        assert set(value) == {"losses", "weights", "leaf_requires_grad"}
+        assert all(type(v) is float for v in value["losses"]) and value["leaf_requires_grad"] == [True, True]
+        assert all(type(w) is torch.Tensor for w in value["weights"])
+
+
+# ---- two_layer_bias_grads: the variation with biases and a mean ------------------------
+
+def two_layer_bias_grads_with(divide=lambda y: y.numel(), sum_bias=True, mask=lambda h: h >= 0):
+    def two_layer_bias_grads(X, y, W1, b1, W2, b2):
+        h = X.mm(W1) + b1
+        h_relu = h.clamp(min=0)
+        grad_y_pred = 2 * (h_relu.mm(W2) + b2 - y) / divide(y)
+        grad_h = grad_y_pred.mm(W2.t()) * mask(h)
+        grad_b1, grad_b2 = (grad_h.sum(0), grad_y_pred.sum(0)) if sum_bias else (grad_h, grad_y_pred)
+        return X.t().mm(grad_h), grad_b1, h_relu.t().mm(grad_y_pred), grad_b2
+    return two_layer_bias_grads
+
+
+def test_right_bias_grads_pass_visible_and_hidden():
+    """Do the gradients of the mean loss with biases pass the examples and the hidden trials?"""
+    check("two_layer_bias_grads_tests", two_layer_bias_grads_with())
+    check("two_layer_bias_grads_tests", two_layer_bias_grads_with(), hidden=True, seed=SEED)
+
+
+@pytest.mark.parametrize("wrong, phrase", [
+    (two_layer_bias_grads_with(divide=lambda y: y.shape[0]), "you divided by N"),
+    (two_layer_bias_grads_with(divide=lambda y: 1), "that is the gradient of the .sum() loss"),
+    (two_layer_bias_grads_with(sum_bias=False), "its gradient is the sum of the rows"),
+])
+def test_a_typical_wrong_bias_grad_is_named_by_the_examples(wrong, phrase):
+    """Are the mean over N only, the sum's gradient and an unsummed bias gradient each named?"""
+    assert phrase in failure("two_layer_bias_grads_tests", wrong, hidden=False)
+
+
+def test_the_mask_at_zero_is_caught_by_the_hidden_bias_trials_only():
+    """Does torch.relu's mask h > 0 pass the examples and fail the hidden trials, which hold exact zeros?"""
+    check("two_layer_bias_grads_tests", two_layer_bias_grads_with(mask=lambda h: h > 0))
+    assert "the mask is h >= 0" in failure("two_layer_bias_grads_tests", two_layer_bias_grads_with(mask=lambda h: h > 0))
+
+
+@pytest.mark.parametrize("answer", [None, "text", (1, 2, 3, 4), [torch.zeros(2)] * 4, (torch.zeros(3, 4),)])
+def test_a_malformed_bias_grads_answer_is_a_failed_trial_not_a_crash(answer):
+    """Does the judge of two_layer_bias_grads turn an answer of the wrong form into an AssertionError?"""
+    for trial in EXERCISES["two_layer_bias_grads_tests"].visible():
+        with pytest.raises(AssertionError):
+            trial.judge(answer)
