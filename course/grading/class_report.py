@@ -18,7 +18,7 @@ import re
 from nbgrader.api import MissingEntry
 
 from .collect import read_report
-from .report import grading_failures, gradebook, integrity_findings, record_file
+from .report import final_score, grading_failures, gradebook, integrity_findings, record_file
 
 REPORT_FILE = "class_report.html"
 TOP_DIAGNOSES = 3
@@ -122,10 +122,9 @@ def class_summary(root, assignment_ids):
                     submission = gb.find_submission(assignment_id, student)
                 except MissingEntry:
                     continue
-                penalty = submission.late_submission_penalty or 0.0
-                summary.scores[student] = max(0.0, submission.score - penalty)
-                if penalty:
-                    summary.late[student] = penalty
+                summary.scores[student] = final_score(submission)
+                if submission.late_submission_penalty:
+                    summary.late[student] = submission.late_submission_penalty
                 if submission.needs_manual_grade:
                     summary.manual.append(student)
                 for notebook in submission.notebooks:
@@ -143,12 +142,15 @@ def class_summary(root, assignment_ids):
                     if cell.cell_type == "code":
                         summary.cells.append(TestCell(cell.name, cell.max_score, passed[cell.name], graded))
             for cell in summary.cells:  # test cells only, in the notebook's order
-                found = messages.get(cell.grade_id, [])
-                groups = Counter(_key(m) for m in found)
+                first = {}  # key -> the first message with it
+                groups = Counter()
+                for message in messages.get(cell.grade_id, []):
+                    key = _key(message)
+                    first.setdefault(key, message)
+                    groups[key] += 1
                 if groups:
-                    summary.diagnoses[cell.grade_id] = [
-                        Diagnosis(_shown(key, next(m for m in found if _key(m) == key)), count, count / graded)
-                        for key, count in groups.most_common(TOP_DIAGNOSES)]
+                    summary.diagnoses[cell.grade_id] = [Diagnosis(_shown(key, first[key]), count, count / graded)
+                                                        for key, count in groups.most_common(TOP_DIAGNOSES)]
             summaries.append(summary)
     return summaries
 
@@ -170,13 +172,19 @@ def _png(figure):
     return base64.b64encode(buffer.getvalue()).decode()
 
 
-def score_plot(summary):
-    """Histogram of the scores of one assignment, as base64 PNG."""
+def _pyplot():
+    """matplotlib's pyplot drawing off screen (the report runs where there is no display)."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    return plt
+
+
+def score_plot(summary):
+    """Histogram of the scores of one assignment, as base64 PNG."""
+    plt = _pyplot()
     figure, axes = plt.subplots(figsize=(4.5, 2.8))
     bins = [summary.max_score * i / 10 for i in range(11)]
     axes.hist(list(summary.scores.values()), bins=bins, color="#4c72b0", edgecolor="white")
@@ -192,11 +200,7 @@ def score_plot(summary):
 
 def pass_rate_plot(summary):
     """Horizontal bars: the share of submissions with full points on each test cell, as base64 PNG."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    plt = _pyplot()
     cells = summary.cells
     figure, axes = plt.subplots(figsize=(5.5, 0.3 * len(cells) + 1.2))
     rates = [100 * c.pass_rate for c in cells]

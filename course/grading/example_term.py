@@ -96,13 +96,13 @@ def _bytes(nb):
 def plan(course_root):
     """Every submission of the class, made from the course's source/, release/ and mistakes/."""
     root = Path(course_root)
+    alternatives = runpy.run_path(str(root / "mistakes" / "alternatives.py"))["ALTERNATIVES"]
     subs = []
     for assignment in ASSIGNMENTS:
         source = read_notebook(root / "source" / assignment / f"{assignment}.ipynb")
         stub = read_notebook(root / "release" / assignment / f"{assignment}.ipynb")
         mistakes = load_mistakes(root, assignment)
         groups = [g for g in group_disjoint(mistakes) if g]
-        alternatives = runpy.run_path(str(root / "mistakes" / "alternatives.py"))["ALTERNATIVES"]
         on_time = DUE[assignment] - timedelta(days=1)
         named = f"{assignment}.ipynb"
 
@@ -174,11 +174,11 @@ def points(root, assignment):
 
 def expected(root, submissions, percent_per_day=10):
     """{(assignment, student): {"score", "needs_manual_grade", "fails"}} for the rostered submissions."""
-    table = {}
+    table, tests_of = {}, {a: points(root, a)[0] for a in ASSIGNMENTS}
     for sub in submissions:
         if sub.student not in ROSTER:
             continue
-        tests, _ = points(root, sub.assignment)
+        tests = tests_of[sub.assignment]
         raw = 0.0 if sub.kind == "stub" else sum(p for cell, p in tests.items() if cell not in sub.loses)
         penalty = min(raw, raw * percent_per_day * sub.late_days / 100)
         table[sub.assignment, sub.student] = {"score": round(raw - penalty, 6), "raw_score": raw,
@@ -228,7 +228,7 @@ def due_dates():
 
 def compare(root, table):
     """Lines saying where the gradebook differs from the expected table ([] if nowhere)."""
-    from .report import grading_failures, gradebook
+    from .report import final_score, grading_failures, gradebook
 
     failures, wrong = grading_failures(root), []
     with gradebook(root) as gb:
@@ -242,7 +242,7 @@ def compare(root, table):
                 wrong.append(f"{assignment} / {student} ({want['kind']}): graded, but it should have failed")
                 continue
             submission = gb.find_submission(assignment, student)
-            score = max(0.0, submission.score - (submission.late_submission_penalty or 0.0))
+            score = final_score(submission)
             if abs(score - want["score"]) > 1e-6 or submission.needs_manual_grade != want["needs_manual_grade"]:
                 wrong.append(f"{assignment} / {student} ({want['kind']}): scored {score:g}"
                              f"{' (to grade by hand)' if submission.needs_manual_grade else ''}, "

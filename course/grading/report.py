@@ -3,12 +3,13 @@ from contextlib import contextmanager
 import json
 import os
 from pathlib import Path
-import sys
 
 from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.coursedir import CourseDirectory
 from traitlets.config import Config
 from traitlets.config.loader import PyFileConfigLoader
+
+from .steps import path_with_this_environment
 
 
 def course_config(root):
@@ -29,12 +30,14 @@ def _course_directory(root):
 def gradebook(root):
     """The course's gradebook, as its nbgrader_config.py names it."""
     coursedir = _course_directory(root)
-    # A new gradebook is made by running `alembic` by name: this environment's must be found first.
-    here = os.path.dirname(sys.executable)
-    if here not in os.environ.get("PATH", "").split(os.pathsep):
-        os.environ["PATH"] = os.pathsep.join([here, os.environ.get("PATH", "")])
+    os.environ["PATH"] = path_with_this_environment()  # in case this opening makes a new gradebook
     with Gradebook(coursedir.db_url, coursedir.course_id) as gb:
         yield gb
+
+
+def final_score(submission):
+    """A submitted assignment's score with its late penalty taken off (nbgrader keeps the two apart)."""
+    return max(0.0, submission.score - (submission.late_submission_penalty or 0.0))
 
 
 def cell_scores(root, assignment_id, student_id):
@@ -109,7 +112,7 @@ def class_table(root, assignment_ids):
                 except MissingEntry:
                     row.append("-")
                     continue
-                score = max(0.0, submission.score - (submission.late_submission_penalty or 0.0))
+                score = final_score(submission)
                 total += score
                 manual = " *" if submission.needs_manual_grade else ""
                 late = " L" if submission.late_submission_penalty else ""

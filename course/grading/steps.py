@@ -25,14 +25,19 @@ class StepResult:
     log: str = ""
 
 
+def path_with_this_environment():
+    """PATH with this Python's bin folder first: nbgrader runs `alembic` by name when it makes a gradebook."""
+    here = os.path.dirname(sys.executable)
+    path = os.environ.get("PATH", "")
+    return path if here in path.split(os.pathsep) else os.pathsep.join([here, path])
+
+
 def nbgrader(root, *args, timeout=None, env=None):
     """Run `nbgrader *args` in course folder `root`; never raises for nbgrader's own failures."""
     command = [sys.executable, "-m", "nbgrader", *args]
-    # nbgrader runs `alembic` by name when it creates a gradebook: put this environment's bin first.
-    path = os.pathsep.join([os.path.dirname(sys.executable), os.environ.get("PATH", "")])
     # A session of its own, so a timeout ends nbgrader and the kernels it started.
     process = subprocess.Popen(command, cwd=root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                               text=True, env={**os.environ, "PATH": path, **(env or {})}, start_new_session=True)
+                               text=True, env={**os.environ, "PATH": path_with_this_environment(), **(env or {})}, start_new_session=True)
     try:
         log, _ = process.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:

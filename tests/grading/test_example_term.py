@@ -22,7 +22,7 @@ from course.cli import main
 from course.grading import class_report, collect, example_term, steps
 from course.grading.mistakes import group_disjoint, load_mistakes
 from course.grading.model_answers import MARK, model_answers
-from course.grading.report import class_table, gradebook, grading_failures
+from course.grading.report import class_table, final_score, gradebook, grading_failures
 
 ROOT = Path(__file__).resolve().parents[2]
 ASSIGNMENTS = list(example_term.ASSIGNMENTS)
@@ -38,10 +38,6 @@ def term(tmp_path_factory):
     with redirect_stdout(out):
         status = main(["--root", str(ROOT), "demo", "--into", str(folder)])
     return folder, status, out.getvalue()
-
-
-def final_score(submission):
-    return max(0.0, submission.score - (submission.late_submission_penalty or 0.0))
 
 
 def test_the_round_ends_with_every_score_as_expected_and_where_the_report_is(term):
