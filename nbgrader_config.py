@@ -33,21 +33,21 @@ c.SandboxedExecute.file_size_limit_mb = 256
 # One thread per grading kernel: the same time whether or not other kernels run beside it.
 c.SandboxedExecute.threads = 1
 c.Autograde.autograde_preprocessors = [
-    "course.grading.judge.TrustedExecute",
+    "course.grading.plugins.trusted_execute.TrustedExecute",
     "nbgrader.preprocessors.IgnorePattern",
     "nbconvert.preprocessors.ClearMetadataPreprocessor",
     "nbgrader.preprocessors.LimitOutput",
-    "course.grading.outputs.CapOutputs",
+    "course.grading.plugins.cap_outputs.CapOutputs",
     "nbgrader.preprocessors.SaveAutoGrades",
     "nbgrader.preprocessors.AssignLatePenalties",
     "nbgrader.preprocessors.CheckCellMetadata",
     # After each written answer, its model answer from source/ for the graders (the formgrader shows it).
-    "course.grading.model_answers.AddModelAnswers",
+    "course.grading.plugins.model_answers.AddModelAnswers",
 ]
 
 # Late work: nbgrader compares timestamp.txt with the due date in the gradebook
 # (formgrader, "Manage Assignments") and this plugin sets the penalty.
-c.AssignLatePenalties.plugin_class = "course.grading.late.PercentPerDayLate"
+c.AssignLatePenalties.plugin_class = "course.grading.plugins.percent_per_day_late.PercentPerDayLate"
 c.PercentPerDayLate.percent_per_day = 10
 c.PercentPerDayLate.grace_minutes = 5
 
@@ -64,8 +64,8 @@ c.IgnorePattern.pattern = r"\w*Warning: "
 
 # Feedback shows which checks failed and why, never the hidden tests.
 c.GenerateFeedback.preprocessors = [
-    "course.grading.model_answers.RemoveModelAnswers",
-    "course.grading.feedback.HideHiddenTests",
+    "course.grading.plugins.model_answers.RemoveModelAnswers",
+    "course.grading.plugins.hide_hidden_tests.HideHiddenTests",
     "nbgrader.preprocessors.GetGrades",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]

@@ -22,7 +22,8 @@ import time
 
 import nbformat
 
-from course.grading import engine, example_class, steps
+from course.grading import engine, steps
+from examples import example_class
 from course.grading.report import cell_scores
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -1,129 +1,105 @@
-"""The `course` command: argument parsing only; the work is done in course.grading."""
+"""The `course` command: argument parsing only. The work is done by course.api, whose defaults apply.
+
+The grading engine's options are made from GradingEngine's traits (name,
+type, help and default), so the command line and nbgrader_config.py cannot
+drift apart: an option left out keeps the configured value.
+"""
 import argparse
 from pathlib import Path
-import shutil
 import sys
 
-from .grading import class_report, collect, engine, example_term, executors, pipeline, release, selfcheck, steps
-from .grading.report import class_table
+from traitlets import Bool, Enum, Integer, Unicode
+
+from . import api
+from .grading.engine import GradingEngine
+
+# GradingEngine's traits the `grade` and `demo` commands offer as options, with their option names.
+ENGINE_OPTIONS = {"jobs": "--jobs", "executor": "--executor", "scheduler": "--scheduler",
+                  "notebook_timeout": "--timeout", "run_timeout": "--run-timeout"}
 
 
-def _ids(root, given):
-    known = steps.assignment_ids(root)
-    unknown = sorted(set(given) - set(known))
-    if unknown:
-        sys.exit(f"unknown assignment(s): {', '.join(unknown)} (known: {', '.join(known)})")
-    return given or known
-
-
-def cmd_release(args):
-    ids = _ids(args.root, args.assignments)
-    if args.check:
-        results = release.check_releases(args.root, ids)
-        for result in results.values():
-            print(result.message)
-    else:
-        results = release.release_assignments(args.root, ids)
-        for assignment_id, result in results.items():
-            print(f"release/{assignment_id}: {result.message}")
-    return 0 if all(result.ok for result in results.values()) else 1
+def _engine_options(parser):
+    """One option per engine trait: its help, type and default (shown) come from the trait."""
+    traits = GradingEngine.class_traits(config=True)
+    for name, flag in ENGINE_OPTIONS.items():
+        trait = traits[name]
+        kind = {Integer: int, Unicode: str}.get(type(trait))
+        extra = {"choices": trait.values} if isinstance(trait, Enum) else {"type": kind}
+        if isinstance(trait, Bool):
+            extra = {"action": argparse.BooleanOptionalAction}
+        parser.add_argument(flag, dest=name, default=None,
+                            help=f"{trait.help} (default: {trait.default_value!r}, or nbgrader_config.py's "
+                                 f"GradingEngine.{name})", **extra)
 
 
 def _engine_settings(args):
-    return {"jobs": args.jobs, "executor": args.executor, "scheduler": args.scheduler,
-            "notebook_timeout": args.timeout, "run_timeout": args.run_timeout}
+    return {name: getattr(args, name) for name in ENGINE_OPTIONS}
+
+
+def cmd_release(args):
+    results = api.release(args.root, args.assignments, check=args.check)
+    for assignment_id, result in results.items():
+        print(result.message if args.check else f"release/{assignment_id}: {result.message}")
+    return 0 if all(result.ok for result in results.values()) else 1
 
 
 def cmd_collect(args):
-    if args.due:
-        pipeline.set_due_dates(args.root, {args.assignment: args.due})
-    report = collect.collect(args.root, args.assignment, args.source)
-    print("\n".join(report.lines()))
+    print("\n".join(api.collect(args.assignment, args.source, root=args.root, due=args.due).lines()))
     return 0
 
 
 def cmd_grade(args):
-    ids = _ids(args.root, args.assignments)
-    submissions = [(a, s) for a, s in engine.all_submissions(args.root, ids) if not args.student or s in args.student]
-    results = engine.grade(args.root, submissions, **_engine_settings(args))
+    results, generated = api.grade(args.root, args.assignments, args.student or (), feedback=args.feedback,
+                                   **_engine_settings(args))
     for (assignment_id, student), result in sorted(results.items()):
         print(f"{assignment_id} / {student}: {'graded' if result.ok else 'FAILED: ' + result.message}")
-    if args.feedback:
-        for assignment_id in ids:
-            print(f"{assignment_id}: feedback {steps.generate_feedback(args.root, assignment_id).message}")
+    for assignment_id, result in generated.items():
+        print(f"{assignment_id}: feedback {result.message}")
     print()
-    print(class_table(args.root, ids))
+    print(api.table(args.root, args.assignments))
     return 0 if all(result.ok for result in results.values()) else 1
 
 
 def cmd_feedback(args):
     status = 0
-    for assignment_id in _ids(args.root, args.assignments):
-        generated, released = pipeline.give_feedback(args.root, assignment_id)
+    for assignment_id, (generated, released) in api.feedback(args.root, args.assignments).items():
         print(f"{assignment_id}: feedback generated: {generated.message}; returned: {released.message}")
         status |= not (generated.ok and released.ok)
     return status
 
 
 def cmd_export(args):
-    result = steps.export_grades(args.root, args.to)
+    result = api.export(args.root, args.to)
     print(f"{args.to}: {result.message}")
     return 0 if result.ok else 1
 
 
 def cmd_report(args):
-    print(class_report.write_report(args.root, _ids(args.root, args.assignments), args.to))
+    print(api.report(args.root, args.assignments, args.to))
     return 0
 
 
 def cmd_table(args):
-    print(class_table(args.root, _ids(args.root, args.assignments)))
+    print(api.table(args.root, args.assignments))
     return 0
 
 
 def cmd_demo(args):
-    """The example class's whole round (course.grading.example_term), in a fresh folder."""
-    root = Path(args.root)
-    demo = root / args.into
-    shutil.rmtree(demo, ignore_errors=True)
-    example_term.new_term(demo, root)
-    submissions = example_term.plan(root)
-    expected = example_term.expected(root, submissions)
-    example_term.write_expected(demo, expected)
-    exports = example_term.write_exports(demo, submissions)
-    print(f"The example class: {len(example_term.ROSTER.students)} students on the roster, "
-          f"{len(submissions)} submissions in {len(exports)} LMS exports ({args.into}/exports/)", flush=True)
-    done = pipeline.run(demo, list(example_term.ASSIGNMENTS), exports, due_dates=example_term.due_dates(),
-                        **_engine_settings(args))
+    done = api.demo(args.root, args.into, say=lambda text: print(text, flush=True), **_engine_settings(args))
     print()
-    print(class_table(demo, list(example_term.ASSIGNMENTS)))
-    wrong = example_term.compare(demo, expected)
-    print(f"\n{len(expected) - len(wrong)} of {len(expected)} submissions scored as expected "
-          f"({args.into}/expected_scores.json)" + "".join(f"\n  {line}" for line in wrong))
+    print(api.table(done.folder, api.demo_assignments(args.root)))
+    print(f"\n{len(done.expected) - len(done.wrong)} of {len(done.expected)} submissions scored as expected "
+          f"({args.into}/expected_scores.json)" + "".join(f"\n  {line}" for line in done.wrong))
     print(f"Feedback: {args.into}/feedback/<student>/<assignment>/; grades: {args.into}/grades.csv")
-    print(f"Report: {Path(args.into) / done.report.name}")
-    return 1 if wrong or not done.exported.ok else 0
+    print(f"Report: {Path(args.into) / done.round.report.name}")
+    return 1 if done.wrong or not done.round.exported.ok else 0
 
 
 def cmd_check(args):
-    return selfcheck.run(args.notebook, seed=args.seed, reveal=args.reveal, root=args.root)
+    return api.check(args.notebook, seed=args.seed, reveal=args.reveal, root=args.root)
 
 
-def _engine_options(parser):
-    """Options of the grading engine; left out, GradingEngine's setting applies (nbgrader_config.py)."""
-    default = {name: trait.default_value for name, trait in engine.GradingEngine.class_traits(config=True).items()}
-    parser.add_argument("--jobs", type=int, help="notebooks graded at once (default: this machine's cores)")
-    parser.add_argument("--executor", choices=executors.EXECUTORS,
-                        help=f"local worker processes, or Dask's scheduler (default: {default['executor']})")
-    parser.add_argument("--scheduler", help="address of a running Dask scheduler "
-                                            "(default: a LocalCluster, with --executor dask)")
-    parser.add_argument("--timeout", type=int, help="seconds one student's notebook may take in all "
-                                                    f"(default: {default['notebook_timeout']})")
-    parser.add_argument("--run-timeout", type=int, help="seconds the whole run may take "
-                                                        f"(default: {default['run_timeout']}, no limit)")
-
-
-def main(argv=None):
+def parser():
     parser = argparse.ArgumentParser(prog="course", description="Release, grade and report the course.")
     parser.add_argument("--root", default=".", help="the course folder (default: the current one)")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -158,7 +134,7 @@ def main(argv=None):
 
     p = sub.add_parser("report", help="write the HTML class report (scores, pass rates, diagnoses, what is left)")
     p.add_argument("assignments", nargs="*", help="assignment ids (default: all)")
-    p.add_argument("--to", help=f"the HTML file (default: {class_report.REPORT_FILE} in the course folder)")
+    p.add_argument("--to", help="the HTML file (default: class_report.html in the course folder)")
     p.set_defaults(run=cmd_report)
 
     p = sub.add_parser("table", help="print the grade table from the gradebook")
@@ -178,9 +154,15 @@ def main(argv=None):
     p.add_argument("--reveal", action="store_true", help="also show torch's answers to the predictions and the "
                                                          "model answers of the written questions (self-study)")
     p.set_defaults(run=cmd_check)
+    return parser
 
-    args = parser.parse_args(argv)
-    return args.run(args)
+
+def main(argv=None):
+    args = parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except api.UnknownAssignment as error:
+        sys.exit(str(error))
 
 
 if __name__ == "__main__":

@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from course.grading import example_class
+from examples import example_class
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -14,7 +14,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from course.grading import example_class, steps
+from course.grading import steps
+from examples import example_class
 from course.grading.mistakes import load_mistakes
 from course.grading.report import cell_scores
 

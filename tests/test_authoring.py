@@ -5,7 +5,8 @@ import nbformat
 import pytest
 
 from course import authoring
-from course.grading import integrity, steps
+from course.grading import steps
+from course.grading.reading import integrity
 
 ROOT = Path(__file__).resolve().parents[1]
 URL = authoring.repository_url(ROOT)

@@ -22,7 +22,8 @@ import pytest
 from course.checks.local import verdict
 from course.checks.registry import EXERCISES
 from course.checks.sweep import solution_namespace
-from course.grading import example_class, steps
+from course.grading import steps
+from examples import example_class
 from course.grading.mistakes import apply_mistakes, load_mistakes, read_notebook
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -219,7 +220,7 @@ def test_an_instructor_sees_the_assignments_and_a_submission_in_the_formgrader(l
 
 def test_a_grader_sees_the_model_answer_beside_the_written_answer(lab, page):
     """Does the formgrader's grading page of a submission show each written question's model answer?"""
-    from course.grading.model_answers import model_answers
+    from course.grading.plugins.model_answers import model_answers
     from course.grading.report import gradebook
 
     url, token, root = lab

@@ -12,7 +12,7 @@ from contextlib import redirect_stderr, redirect_stdout
 
 import nbformat
 
-from .exercise import trial_seed
+from .core.exercise import trial_seed
 from .local import verdict
 from .registry import EXERCISES
 

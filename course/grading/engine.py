@@ -4,7 +4,7 @@
 executor (`course.grading.executors`: worker processes here, or Dask).
 Each task runs nbgrader's own autograde (its Python API, the formgrader's)
 in a long-lived worker, so nbgrader is imported once per worker and the
-kernel is forked warm (`course.grading.forkserver`).
+kernel is forked warm (`course.grading.sandbox.forkserver`).
 
 One gradebook, many writers: nbgrader opens the gradebook only for short
 transactions around a notebook's execution, never during it. The students
@@ -63,7 +63,7 @@ def defaults(root="."):
 
 
 def _kill_kernels():
-    from .execute import SandboxKernelManager
+    from .plugins.sandboxed_execute import SandboxKernelManager
 
     for pid in list(SandboxKernelManager.running):
         try:

@@ -1,7 +1,7 @@
 """`course check`: a learner's own notebook judged as grading judges it, offline, before handing it in.
 
 The notebook runs in a fresh sandboxed kernel through the grader's own
-Execute step (`TrustedExecute`, course.grading.judge): every registered test
+Execute step (`TrustedExecute`, course.grading.plugins.trusted_execute): every registered test
 cell is judged outside the kernel, on its visible example and on randomized
 hidden trials drawn from a fresh seed (or `--seed N`) from `course.checks`,
 so nothing here needs `source/`. Points are nbgrader's (`determine_grade`) on
@@ -9,7 +9,7 @@ the judged cells. The learner's file is read, never written.
 
 With `--reveal`, a self-learner also reads, for the prediction exercises,
 which predictions were right, torch's answer and why
-(`course.checks.predictions.reveal`), and for each written question their
+(`course.checks.core.predictions.reveal`), and for each written question their
 answer beside the model answer of `source/<id>/<id>.ipynb` when the
 repository holds it. An instructor turns reveal off in `nbgrader_config.py`
 (`c.SelfCheck.reveal = False`) until the deadline.
@@ -23,11 +23,12 @@ from traitlets import Bool
 from traitlets.config import LoggingConfigurable
 
 import course
-from course.checks import plain, predictions
+from course.checks.core import predictions
+from course.kernel import plain
 from course.checks.registry import EXERCISES
 
-from .judge import TrustedExecute
-from .model_answers import model_answers as written_answers
+from .plugins.trusted_execute import TrustedExecute
+from .plugins.model_answers import model_answers as written_answers
 from .report import course_config
 
 REVEAL_OFF = ("course check --reveal: your instructor turned reveal off until the deadline "
@@ -49,8 +50,8 @@ class SelfCheckExecute(TrustedExecute):
         self.answers = {}
         return super().preprocess(nb, resources, km)
 
-    def _ask_kernel(self, exercise, trials, index):
-        outcomes = super()._ask_kernel(exercise, trials, index)
+    def _ask(self, exercise, program, trials):
+        outcomes = super()._ask(exercise, program, trials)
         self.answers[exercise.grade_id] = outcomes
         return outcomes
 
@@ -107,7 +108,7 @@ def check_notebook(path, seed=0, root="."):
         score, points = utils.determine_grade(cell)
         rows.append(_row(grading["grade_id"], cell, executor.verdicts.get(grading["grade_id"]), score, points))
     return Result(path, executor.run_seed, rows, written, executor.answers,
-                  [vars(finding) for finding in executor.scan.signs])
+                  [vars(finding) for finding in executor.findings])
 
 
 def _row(grade_id, cell, verdicts, score, points):

@@ -4,7 +4,7 @@ import warnings
 import pytest
 import torch
 
-from course.checks import AutogradUsed, LearnerError, call, call_by_hand
+from course.kernel.calling import AutogradUsed, LearnerError, call, call_by_hand
 
 X = torch.randn(2, 3, dtype=torch.float64)
 

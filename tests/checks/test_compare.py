@@ -1,9 +1,9 @@
-"""Does each diagnosis of course.checks.compare fire on the mistake it names, and only there?"""
+"""Does each diagnosis of course.checks.core.compare fire on the mistake it names, and only there?"""
 import pytest
 import torch
 
-from course.checks import assert_close, compare, compare_all
-from course.checks.compare import ADDED_TWICE, SIGN_FLIPPED, SQUARE_TWO_MISSING
+from course.checks.core.compare import assert_close, compare, compare_all
+from course.checks.core.compare import ADDED_TWICE, SIGN_FLIPPED, SQUARE_TWO_MISSING
 
 G = torch.Generator().manual_seed(0)
 X = torch.randn(3, 4, generator=G, dtype=torch.float64) + 0.5

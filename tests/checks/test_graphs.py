@@ -1,12 +1,13 @@
-"""Do 02_requires_grad's checks (course.checks.graphs) pass right answers and name the typical wrong ones?"""
+"""Do 02_requires_grad's checks (course.checks.a02_requires_grad) pass right answers and name the typical wrong ones?"""
 import pytest
 import torch
 
-from course.checks import check, plain
-from course.checks.compare import SQUARE_TWO_MISSING
-from course.checks.graphs import (GRAD_OF_MEAN_CUBE_GRAPH, GRAD_OF_RATIO_GRAPH, GRAPH_PREDICTIONS, graph_truth,
+from course.checks import check
+from course.kernel import plain
+from course.checks.core.compare import SQUARE_TWO_MISSING
+from course.checks.a02_requires_grad import (GRAD_OF_MEAN_CUBE_GRAPH, GRAD_OF_RATIO_GRAPH, GRAPH_PREDICTIONS, graph_truth,
                                   likely_factors)
-from course.checks.predictions import read_predictions
+from course.kernel.adapters import read_predictions
 
 
 def grad_of_mean_cube_graph(x):

@@ -2,7 +2,7 @@
 import pytest
 import torch
 
-from course.checks import hint_for
+from course.kernel.hints import hint_for
 
 
 def _error_of(action):

@@ -4,8 +4,9 @@ import json
 import pytest
 import torch
 
-from course.checks import check, linear_regression, plain, runner
-from course.checks.exercise import trial_seed
+from course.checks import a06_linear_regression as linear_regression, check
+from course.kernel import adapters, plain, runner
+from course.checks.core.exercise import trial_seed
 from course.checks.registry import EXERCISES
 
 
@@ -104,7 +105,7 @@ def test_the_generator_travels_as_a_seed():
     """Does the grader send an int for `generator`, which the kernel makes a seeded torch.Generator?"""
     trial = linear_regression.SYNTHETIC_DATA.visible()[0]
     assert type(trial.kwargs["generator"]) is int
-    made = linear_regression.with_generator(trial.kwargs)["generator"]
+    made = adapters.with_generator(trial.kwargs)["generator"]
     assert isinstance(made, torch.Generator) and made.initial_seed() == trial.kwargs["generator"]
 
 

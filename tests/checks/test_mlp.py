@@ -7,7 +7,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from course.checks import check
-from course.checks.mlp import HE, XAVIER, _linear_trial, torch_init_std
+from course.checks.a08_mlp import HE, XAVIER, _linear_trial, torch_init_std
 from course.checks.registry import EXERCISES
 
 from .failing import SEED, failure

@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 import torch
 
-from course.checks import plain
-from course.checks.compare import compare
-from course.checks.exercise import Exercise, Trial
+from course.kernel import plain
+from course.checks.core.compare import compare
+from course.checks.core.exercise import Exercise, Trial
 
 
 def _roundtrip(value):

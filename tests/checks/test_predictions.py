@@ -1,7 +1,7 @@
 """Are predictions checked key by key, without giving the answer away in visible checks?"""
 import pytest
 
-from course.checks import check_predictions
+from course.checks.core.predictions import check_predictions
 
 TRUTH = {"dtype": "torch.float64", "is_leaf": True}
 
@@ -44,7 +44,7 @@ def test_reveal_marks_each_prediction_and_gives_torchs_answer():
     """Does reveal say which predictions were right, with torch's answer (run by torch) and why?"""
     import torch
 
-    from course.checks.predictions import reveal
+    from course.checks.core.predictions import reveal
     from course.checks.registry import EXERCISES
 
     exercise = EXERCISES["RANDN_DTYPE_ANSWERS_tests"]
@@ -61,7 +61,7 @@ def test_reveal_marks_each_prediction_and_gives_torchs_answer():
 
 
 def test_reveal_of_an_unreadable_answer_counts_nothing_as_predicted():
-    from course.checks.predictions import reveal
+    from course.checks.core.predictions import reveal
     from course.checks.registry import EXERCISES
 
     rows = reveal(EXERCISES["GRAPH_PREDICTIONS_tests"], "GRAPH_PREDICTIONS raised NameError")

@@ -1,7 +1,7 @@
 """Do the two oracles agree with each other and with known derivatives?"""
 import torch
 
-from course.checks import autograd_vjp, finite_difference_grad, generators, random_shape, random_tensor
+from course.checks.core.reference import autograd_vjp, finite_difference_grad, generators, random_shape, random_tensor
 
 
 def test_autograd_vjp_of_mul_with_broadcasting():
@@ -45,7 +45,7 @@ def test_random_shapes_and_values_respect_their_bounds():
 
 def test_the_finite_difference_witness_allows_its_own_rounding_noise_and_no_more():
     """A sum in the thousands puts ~1e-7 of noise in the estimate: a right gradient must still pass."""
-    from course.checks.compare import assert_close_to_finite_differences
+    from course.checks.core.compare import assert_close_to_finite_differences
     x = torch.linspace(-6, 6, 80, dtype=torch.float64)
     g = torch.linspace(1, -1, 80, dtype=torch.float64) + 0.05
     total = lambda t: (torch.exp(t) * g * 30).sum()  # noqa: E731 - the loss under test

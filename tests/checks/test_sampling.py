@@ -1,10 +1,12 @@
-"""Do 01_randn's checks (course.checks.sampling) pass right answers and name the typical wrong ones?"""
+"""Do 01_randn's checks (course.checks.a01_randn) pass right answers and name the typical wrong ones?"""
 import pytest
 import torch
 
-from course.checks import check, plain
-from course.checks.exercise import Trial
-from course.checks.sampling import INIT_LEAF, NORMAL_SAMPLE, RANDN_CALLS, RANDN_DTYPE_ANSWERS, draw
+from course.checks import check
+from course.kernel import plain
+from course.checks.core.exercise import Trial
+from course.checks.a01_randn import INIT_LEAF, NORMAL_SAMPLE, RANDN_CALLS, RANDN_DTYPE_ANSWERS
+from course.kernel.adapters import draw
 
 SEEDS = [1, 2]
 

@@ -2,7 +2,7 @@
 import pytest
 
 from course.checks import check
-from course.checks.runner import ADAPTERS
+from course.kernel.runner import ADAPTERS
 
 from . import value_engines as engines
 

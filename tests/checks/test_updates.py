@@ -1,9 +1,9 @@
-"""Do 05_manual_updates' checks of update_learning_rate (course.checks.updates) follow torch's scheduler?"""
+"""Do 05_manual_updates' checks of update_learning_rate (course.checks.a05_manual_updates) follow torch's scheduler?"""
 import pytest
 import torch
 
 from course.checks import check
-from course.checks.updates import UPDATE_LEARNING_RATE, exponential_lr_schedule
+from course.checks.a05_manual_updates import UPDATE_LEARNING_RATE, exponential_lr_schedule
 
 
 def update_learning_rate(iteration, lr0, gamma):

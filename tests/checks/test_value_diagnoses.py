@@ -1,9 +1,9 @@
 """Does the grader's side of 09 judge reports it cannot trust, and say why a gradient is wrong?"""
 import pytest
 
-from course.checks.value_diagnoses import (UNREADABLE, Trace, combination_diagnosis, op_failure,
+from course.checks.a09_tiny_autograd.diagnoses import (UNREADABLE, Trace, combination_diagnosis, op_failure,
                                            program_judge, read_run)
-from course.checks.value_programs import reference, single_op, traced
+from course.checks.a09_tiny_autograd.programs import reference, single_op, traced
 
 
 def _program():

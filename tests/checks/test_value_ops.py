@@ -3,7 +3,7 @@ import math
 
 import torch
 
-from course.checks.value_ops import ALL_OPS, CORE_OPS, FORMULAS, OPS, in_domain, known_wrong
+from course.checks.a09_tiny_autograd.ops import ALL_OPS, CORE_OPS, FORMULAS, OPS, in_domain, known_wrong
 
 
 def test_every_op_has_its_rule_written_out():

@@ -2,9 +2,9 @@
 import json
 import math
 
-from course.checks.reference import generators
-from course.checks.value_ops import CORE_OPS, OPS, in_domain
-from course.checks.value_programs import Program, random_op_inputs, random_program, reference, single_op, traced
+from course.checks.core.reference import generators
+from course.checks.a09_tiny_autograd.ops import CORE_OPS, OPS, in_domain
+from course.checks.a09_tiny_autograd.programs import Program, random_op_inputs, random_program, reference, single_op, traced
 
 
 def test_a_program_survives_the_trip_through_json():

@@ -1,10 +1,10 @@
 """Does the kernel's side of 09 build programs with a learner's Value and report only plain data?"""
 import json
 
-from course.checks import plain
-from course.checks.runner import ADAPTERS
-from course.checks.value_programs import single_op, traced
-from course.checks.value_runner import run_program
+from course.kernel import plain
+from course.kernel.runner import ADAPTERS
+from course.checks.a09_tiny_autograd.programs import single_op, traced
+from course.kernel.values import run_program
 
 from .value_engines import RecursiveValue, Value, WithoutRsub
 

@@ -6,7 +6,7 @@ import zipfile
 import pytest
 
 from course.grading import collect
-from course.grading.late import PercentPerDayLate
+from course.grading.plugins.percent_per_day_late import PercentPerDayLate
 from course.grading.roster import Roster, Student
 
 ROSTER = Roster([Student("ada", "Ada", "Lovelace", "ada@example.edu", "101"),

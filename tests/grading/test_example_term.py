@@ -19,9 +19,10 @@ import nbformat
 import pytest
 
 from course.cli import main
-from course.grading import class_report, collect, example_term, steps
+from course.grading import class_report, collect, steps
+from examples import example_term
 from course.grading.mistakes import group_disjoint, load_mistakes
-from course.grading.model_answers import MARK, model_answers
+from course.grading.plugins.model_answers import MARK, model_answers
 from course.grading.report import class_table, final_score, gradebook, grading_failures
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -2,7 +2,7 @@
 import nbformat
 
 from course import authoring
-from course.grading.feedback import HIDDEN_NOTE, HideHiddenTests
+from course.grading.plugins.hide_hidden_tests import HIDDEN_NOTE, HideHiddenTests
 
 VISIBLE = "assert_close(call(f, _x), _y, 'f(x)')"
 HIDDEN = "_secret_case = make_hidden_case(seed=1234)"

@@ -38,5 +38,5 @@ def test_each_notebook_gets_a_fresh_forked_process(toy_course):
     printed = {s: _printed(toy_course, s) for s in students}
     assert all(p["FOUND"] == "None None" for p in printed.values())
     assert len({p["PID"] for p in printed.values()}) == len(students)
-    assert all("course.grading.forkserver" in p["PARENT"] for p in printed.values()), "not a warm kernel"
+    assert all("course.grading.sandbox.forkserver" in p["PARENT"] for p in printed.values()), "not a warm kernel"
     assert all(p["WARM"] == "True" for p in printed.values()), "each kernel pays torch's first backward again"

@@ -49,7 +49,7 @@ def test_a_single_string_is_one_lost_test():
 
 def test_the_demo_student_gets_every_other_exercise_wrong():
     """The demo's table should show partial credit: a typical mistake in exercises 1, 3, 5..."""
-    from course.grading.example_class import demo_mistakes
+    from examples.example_class import demo_mistakes
 
     catalog = [Mistake(name=f"{cell}{n}", cell=cell, loses=[f"{cell}_tests"], code="pass")
                for cell, n in [("a", 1), ("a", 2), ("b", 1), ("c", 1), ("c", 2), ("d", 1)]]

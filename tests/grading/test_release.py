@@ -7,7 +7,8 @@ import pytest
 
 from course import authoring
 from course.cli import main
-from course.grading import example_class, release
+from course.grading import release
+from examples import example_class
 
 from .toy import ROOT, toy_notebook
 

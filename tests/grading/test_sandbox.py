@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from course.grading import landlock
+from course.grading.sandbox import landlock
 
 pytestmark = pytest.mark.skipif(landlock.abi_version() < 1, reason="this kernel has no Landlock")
 
@@ -38,7 +38,7 @@ def outcome(tmp_path):
     secret.write_text("grades")
     cwd = tmp_path / "course" / "autograded" / "student"
     cwd.mkdir(parents=True)
-    done = subprocess.run([sys.executable, "-m", "course.grading.sandbox", "--file-size-mb=1", "--threads=1", "--",
+    done = subprocess.run([sys.executable, "-m", "course.grading.sandbox.confine", "--file-size-mb=1", "--threads=1", "--",
                            sys.executable, "-c", PROBE, str(secret)],
                           cwd=cwd, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
@@ -71,7 +71,7 @@ def test_torch_in_the_kernel_uses_the_threads_it_is_given(outcome):
 
 def test_require_landlock_refuses_to_start_where_it_is_missing(tmp_path, monkeypatch):
     """Does --require-landlock stop the kernel rather than run it unconfined?"""
-    from course.grading import sandbox
+    from course.grading.sandbox import confine as sandbox
 
     monkeypatch.setattr(sandbox.landlock, "restrict", lambda *a: (_ for _ in ()).throw(OSError("none here")))
     monkeypatch.chdir(tmp_path)

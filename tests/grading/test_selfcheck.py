@@ -6,7 +6,8 @@ import nbformat
 import pytest
 
 from course import cli
-from course.grading import example_class, selfcheck
+from course.grading import selfcheck
+from examples import example_class
 from course.grading.mistakes import apply_mistakes, load_mistakes, read_notebook
 from course.grading.report import cell_scores
 

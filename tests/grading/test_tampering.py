@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from course.grading import example_class, steps
+from course.grading import steps
+from examples import example_class
 from course.grading.mistakes import read_notebook
 from course.grading.report import cell_scores, class_table, gradebook
 

@@ -10,12 +10,12 @@ from course.grading import steps
 ROOT = Path(__file__).resolve().parents[2]
 
 CORRECT = "def double(x):\n    ### BEGIN SOLUTION\n    return 2 * x\n    ### END SOLUTION"
-SETUP = "import torch\nfrom course.checks import assert_close, call"
+SETUP = "import torch\nfrom torch.testing import assert_close\nfrom course.kernel.calling import call"
 TESTS = """_x = torch.arange(3.0)
-assert_close(call(double, _x), 2 * _x, "double(x)")
+assert_close(call(double, _x), 2 * _x, msg="double(x) is not 2 * x")
 ### BEGIN HIDDEN TESTS
 _secret = torch.linspace(-7.25, 3.5, 11, dtype=torch.float64)
-assert_close(call(double, _secret), 2 * _secret, "double(x) on float64")
+assert_close(call(double, _secret), 2 * _secret, msg="double(x) on float64 is not 2 * x")
 ### END HIDDEN TESTS"""
 
 

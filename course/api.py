@@ -1,0 +1,124 @@
+"""The course's Python API: every instructor step and `course check`, what the `course` command and the tests call.
+
+Each function takes the course folder (`root`, default the current one)
+and returns what it did; none prints, except `demo`, which reports its
+progress through `say`. The defaults of the grading engine's settings are
+GradingEngine's traits (nbgrader_config.py may set them); an argument left
+as None keeps the configured value.
+
+The round, in the order data flows: `release` → `collect` → `grade` →
+`feedback` → `export` and `report`; `table` reads the gradebook at any time.
+"""
+from dataclasses import dataclass
+import importlib.util
+from pathlib import Path
+import shutil
+import sys
+
+from .grading import class_report, collect as collecting, engine, pipeline, release as releasing, selfcheck, steps
+from .grading.report import class_table
+
+
+class UnknownAssignment(ValueError):
+    """Assignment ids that `source/` does not hold."""
+
+
+def assignment_ids(root=".", given=()):
+    """The given assignment ids (all of `source/` when none are given), each checked against `source/`."""
+    known = steps.assignment_ids(root)
+    unknown = sorted(set(given) - set(known))
+    if unknown:
+        raise UnknownAssignment(f"unknown assignment(s): {', '.join(unknown)} (known: {', '.join(known)})")
+    return list(given) or known
+
+
+def release(root=".", assignments=(), check=False):
+    """Lint source/ and generate release/<id>/ (or, with `check`, compare it with a fresh generation).
+    {id: StepResult}."""
+    ids = assignment_ids(root, assignments)
+    return releasing.check_releases(root, ids) if check else releasing.release_assignments(root, ids)
+
+
+def collect(assignment, source, root=".", due=None):
+    """Collect one assignment from an LMS zip export or a folder into submitted/; a CollectReport."""
+    if due:
+        pipeline.set_due_dates(root, {assignment: due})
+    return collecting.collect(root, assignment, source)
+
+
+def grade(root=".", assignments=(), students=(), feedback=True, **engine_settings):
+    """Autograde what submitted/ holds for these assignments (and students); then, with `feedback`,
+    generate each assignment's feedback. ({(id, student): StepResult}, {id: StepResult of feedback})."""
+    ids = assignment_ids(root, assignments)
+    submissions = [(a, s) for a, s in engine.all_submissions(root, ids) if not students or s in students]
+    results = engine.grade(root, submissions, **engine_settings)
+    generated = {a: steps.generate_feedback(root, a) for a in ids} if feedback else {}
+    return results, generated
+
+
+def feedback(root=".", assignments=()):
+    """Generate the feedback (hidden tests cut out) and hand it back: {id: (generated, returned)}."""
+    return {a: pipeline.give_feedback(root, a) for a in assignment_ids(root, assignments)}
+
+
+def export(root=".", to="grades.csv"):
+    """nbgrader's CSV export of the gradebook; a StepResult."""
+    return steps.export_grades(root, to)
+
+
+def report(root=".", assignments=(), to=None):
+    """Write the HTML class report; its path."""
+    return class_report.write_report(root, assignment_ids(root, assignments), to)
+
+
+def table(root=".", assignments=()):
+    """The grade table from the gradebook, as text."""
+    return class_table(root, assignment_ids(root, assignments))
+
+
+def check(notebook, seed=0, reveal=False, root="."):
+    """`course check`: judge a learner's notebook as grading does and print what it finds; the exit status."""
+    return selfcheck.run(notebook, seed=seed, reveal=reveal, root=root)
+
+
+def examples(root="."):
+    """The bundled example class and term (`examples/` beside `mistakes/` in the course folder), loaded from there."""
+    folder = Path(root).resolve() / "examples"
+    if "examples" not in sys.modules:
+        spec = importlib.util.spec_from_file_location("examples", folder / "__init__.py",
+                                                      submodule_search_locations=[str(folder)])
+        module = importlib.util.module_from_spec(spec)
+        sys.modules["examples"] = module
+        spec.loader.exec_module(module)
+    return importlib.import_module("examples.example_term")
+
+
+@dataclass
+class Demo:
+    folder: Path
+    round: object         # pipeline.Round
+    expected: dict        # (id, student) -> expected score
+    wrong: list           # lines saying which scores differ from the expected ones
+
+
+def demo(root=".", into="demo", say=print, **engine_settings):
+    """The example class's whole round in a fresh folder `root/into`: release, collect from LMS zips, grade,
+    feedback, export, report, and each score compared with what the catalogues expect."""
+    term = examples(root)
+    root = Path(root)
+    folder = root / into
+    shutil.rmtree(folder, ignore_errors=True)
+    term.new_term(folder, root)
+    submissions = term.plan(root)
+    expected = term.expected(root, submissions)
+    term.write_expected(folder, expected)
+    exports = term.write_exports(folder, submissions)
+    say(f"The example class: {len(term.ROSTER.students)} students on the roster, "
+        f"{len(submissions)} submissions in {len(exports)} LMS exports ({into}/exports/)")
+    done = pipeline.run(folder, list(term.ASSIGNMENTS), exports, due_dates=term.due_dates(), say=say,
+                        **engine_settings)
+    return Demo(folder, done, expected, term.compare(folder, expected))
+
+
+def demo_assignments(root="."):
+    return list(examples(root).ASSIGNMENTS)

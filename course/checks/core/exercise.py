@@ -1,0 +1,99 @@
+"""An exercise's checks as data: its trials, run in the learner's kernel or judged by the grader.
+
+An `Exercise` names the learner's function, how the kernel calls it (an
+adapter of `course.kernel.runner`), its visible example trials and a
+generator of randomized hidden trials. Each `Trial` holds the inputs, sent
+to the kernel as plain data, and a `judge` that receives the kernel's output
+(rebuilt from plain data) and raises an AssertionError with the diagnosis.
+
+In JupyterLab a test cell calls `check(grade_id, fn)`: trials, call and
+judgement all run in the kernel, as instant advice. During autograding the
+grader (course.grading.plugins.trusted_execute) builds the same trials in its own process,
+sends only their inputs to the kernel and judges the outputs itself.
+"""
+from dataclasses import dataclass, field
+import random
+import zlib
+
+from course.kernel import plain
+
+
+@dataclass
+class Trial:
+    """One call of the learner's function and how to judge what it returns."""
+
+    args: tuple = ()
+    judge: object = None           # judge(output): raises AssertionError naming what is wrong
+    kwargs: dict = field(default_factory=dict)
+    case: str = ""                 # prefixed to a diagnosis, e.g. "for x of shape (2, 3)"
+
+
+@dataclass
+class Verdict:
+    passed: bool
+    message: str
+    diagnosis: str = ""            # the message without the trial's case: what the class report counts
+
+
+@dataclass
+class Exercise:
+    """The checks of one graded test cell (its grade_id) on one learner function."""
+
+    grade_id: str
+    function: str                  # the learner's name for it in the notebook
+    visible: object                # () -> [Trial]: the example the learner can read
+    hidden: object                 # (seed) -> [Trial]: randomized trials, edge cases included
+    by_hand: bool = False          # autograd forbidden: the kernel guards the call, the grader reads the code
+    rule: str = ""                 # the allow-list its code is read with (course.grading.reading.allowlist):
+                                   # "tensors" (by_hand's default), "python" or "written"; "" for none
+    adapter: str = "call"          # how the kernel runs one trial (course.kernel.runner.ADAPTERS)
+
+    @property
+    def reading(self):
+        """The allow-list rule the grader reads this exercise's code with, or "" (no allow-list)."""
+        return self.rule or ("tensors" if self.by_hand else "")
+
+    def request(self, trials):
+        """What the kernel needs to run `trials`: plain data, no references, no judges."""
+        return {"function": self.function, "adapter": self.adapter, "by_hand": self.by_hand,
+                "trials": [{"args": plain.encode(list(t.args)), "kwargs": plain.encode(dict(t.kwargs))}
+                           for t in trials]}
+
+    def judge(self, trials, outcomes, label):
+        """The verdict on `outcomes` (one {"value"} or {"error"} per trial), read as plain data."""
+        if not isinstance(outcomes, list) or len(outcomes) != len(trials):
+            return Verdict(False, f"{self.function}: the checks got no usable answer from the notebook "
+                                  "(did the kernel stop, or the function print instead of return?).")
+        for trial, outcome in zip(trials, outcomes):
+            failure = _failure(trial, outcome)
+            if failure:
+                return Verdict(False, f"{trial.case}: {failure}" if trial.case else failure, failure)
+        return Verdict(True, label(len(trials)))
+
+    def visible_label(self, count):
+        return f"{self.function}: the example{'s are' if count > 1 else ' is'} right."
+
+    def hidden_label(self, count):
+        return f"{self.function}: all {count} hidden trials passed."
+
+
+def _failure(trial, outcome):
+    """None if the trial passed, else the diagnosis."""
+    if not isinstance(outcome, dict) or not ({"value", "error"} & set(outcome)):
+        return "the notebook's answer to this trial could not be read."
+    if "error" in outcome:
+        return str(outcome["error"])[:4000]
+    try:
+        trial.judge(plain.decode(outcome["value"]))
+    except AssertionError as error:
+        return str(error)
+    return None
+
+
+def trial_seed(run_seed, grade_id):
+    """Each exercise's own seed, derived from the run's secret seed."""
+    return (run_seed * 7919 + zlib.crc32(grade_id.encode())) % 2 ** 40
+
+
+def fresh_seed():
+    return random.SystemRandom().randrange(1, 2 ** 40)

@@ -1,0 +1,147 @@
+"""Trusted judging: during grading the kernel only computes; the grader decides.
+
+`TrustedExecute` is the course's Execute step of `nbgrader autograde` (and so
+of the formgrader's Autograde button). Learner code can change anything in
+its own process, so the notebook's kernel answers nothing a grade depends
+on: it runs the notebook's cells for their outputs, and every test cell
+whose grade_id names an exercise of `course.checks.registry` is not run
+there at all. Instead, for each such cell, this process, which never runs
+learner code:
+
+1. reads the learner's code (course.grading.reading): the program of the
+   exercise (only the statements the checked name depends on) and, for a
+   by-hand exercise, that program against the allow-list of its rule; a
+   violation scores 0 and joins the integrity record;
+2. builds the exercise's visible and hidden trials, the hidden ones from a
+   secret seed drawn for this run;
+3. forks a fresh trial process, confined, that runs only that program and
+   the trials (course.grading.sandbox.trials), over a channel this process
+   opened for the request;
+4. judges the plain data it answers here: the verdict is the cell's only
+   output, a line per passed part or an error whose message is the
+   diagnosis, and nbgrader scores the cell from it.
+
+Whatever goes wrong while judging one exercise (the reading, the process,
+the answer, a judge on malformed data) fails that cell with a message; the
+rest of the notebook is graded. The seed, each verdict and the integrity
+findings are written to `judge.json` beside the graded notebook.
+"""
+from dataclasses import asdict
+import json
+import os
+
+import nbformat
+from nbgrader import utils
+from traitlets import Integer, Unicode
+
+from course.checks.core.exercise import Verdict, fresh_seed, trial_seed
+from course.checks.registry import EXERCISES
+from course.kernel import plain
+
+from ..reading import Reading
+from ..report import RECORD_FILE
+from ..sandbox import trials
+from .sandboxed_execute import SandboxedExecute
+
+
+def error_output(ename, message):
+    return nbformat.v4.new_output("error", ename=ename, evalue=message, traceback=[f"{ename}: {message}"])
+
+
+def stdout_output(text):
+    return nbformat.v4.new_output("stream", name="stdout", text=text)
+
+
+class TrustedExecute(SandboxedExecute):
+    """nbgrader's Execute in the course sandbox, with every registered test cell judged outside the kernel."""
+
+    seed = Integer(0, help="Seed of the hidden trials; 0 draws a secret one for every run. "
+                           "The seed used is written to judge.json beside each graded notebook, "
+                           "so a grade can be reproduced by setting it here").tag(config=True)
+    record_file = Unicode(RECORD_FILE, help="File beside each graded notebook that records "
+                                            "the seed, the verdicts and the integrity findings").tag(config=True)
+
+    def preprocess(self, nb, resources=None, km=None):
+        self.run_seed = self.seed or fresh_seed()
+        self.reading = Reading(nb)
+        self.findings = list(self.reading.signs)
+        self.by_hand, self.verdicts = {}, {}
+        self.folder = (resources or {}).get("metadata", {}).get("path") or os.getcwd()
+        nb, resources = super().preprocess(nb, resources, km)
+        self._write_record(resources)
+        return nb, resources
+
+    def preprocess_cell(self, cell, resources, index):
+        exercise = EXERCISES.get(cell.metadata.get("nbgrader", {}).get("grade_id")) \
+            if cell.cell_type == "code" and utils.is_grade(cell) else None
+        if exercise is None:
+            cell, resources = super().preprocess_cell(cell, resources, index)
+            if cell.cell_type == "code" and utils.is_grade(cell):
+                _stderr_to_stdout(cell)
+            return cell, resources
+        try:
+            cell.outputs = self._judge(exercise)
+        except Exception as error:  # one bad cell fails one cell, never the notebook
+            message = (f"{exercise.function} could not be judged ({type(error).__name__}: {str(error)[:200]}); "
+                       "the rest of the notebook is graded.")
+            self._record(exercise, Verdict(False, message))
+            cell.outputs = [error_output("AssertionError", message)]
+        cell.execution_count = None
+        return cell, resources
+
+    def _judge(self, exercise):
+        """The outputs that stand for the grader's verdict on one exercise."""
+        program = self.reading.program(exercise.function, exercise.reading)[0]
+        refused = self.reading.refusal(exercise.function, exercise.reading)
+        if refused:
+            if exercise.function not in self.by_hand:
+                self.by_hand[exercise.function] = refused
+                self.findings += self.reading.findings(exercise.function, exercise.reading)
+            self._record(exercise, Verdict(False, refused))
+            return [error_output("AutogradUsed", refused)]
+        visible = exercise.visible()
+        hidden = exercise.hidden(trial_seed(self.run_seed, exercise.grade_id))
+        outcomes = self._ask(exercise, program, visible + hidden)
+        if isinstance(outcomes, str):
+            verdicts = [Verdict(False, outcomes)]
+        else:
+            verdicts = [exercise.judge(visible, outcomes[:len(visible)], exercise.visible_label),
+                        exercise.judge(hidden, outcomes[len(visible):], exercise.hidden_label)]
+        outputs = []
+        for verdict in verdicts:
+            self._record(exercise, verdict)
+            if not verdict.passed:
+                outputs.append(error_output("AssertionError", verdict.message))
+                break
+            outputs.append(stdout_output(verdict.message + "\n"))
+        return outputs
+
+    def _ask(self, exercise, program, trials_):
+        """The trial process's outcomes for `trials_` (a list), or a message saying why there are none."""
+        answer = trials.ask(program.message(), exercise.request(trials_), self.folder, dict(os.environ),
+                            asdict(self.sandbox_limits()), self.timeout, plain.MAX_REPLY_BYTES)
+        if answer.problem:
+            return f"{exercise.function} could not be checked: {answer.problem}."
+        if not isinstance(answer.outcomes, list) or len(answer.outcomes) != len(trials_):
+            return f"{exercise.function} could not be checked: the answer is malformed."
+        return answer.outcomes
+
+    def _record(self, exercise, verdict):
+        self.verdicts.setdefault(exercise.grade_id, []).append(
+            {"passed": verdict.passed, "message": verdict.message, "diagnosis": verdict.diagnosis or verdict.message})
+
+    def _write_record(self, resources):
+        folder = (resources or {}).get("metadata", {}).get("path")
+        if not folder:
+            return
+        record = {"seed": self.run_seed, "verdicts": self.verdicts, "by_hand": self.by_hand,
+                  "integrity": [vars(finding) for finding in self.findings]}
+        with open(os.path.join(folder, self.record_file), "w") as out:
+            json.dump(record, out, indent=1)
+
+
+def _stderr_to_stdout(cell):
+    """A learner's stderr (a debugging print, a warning) must never cost a point: nbgrader scores it as 0."""
+    for output in cell.get("outputs", []):
+        if output.output_type == "stream" and output.name == "stderr":
+            output.name = "stdout"

@@ -1,0 +1,275 @@
+"""Warm grading kernels: a template process that has imported the libraries forks one kernel per notebook.
+
+A cold kernel spends seconds starting Python and importing torch before
+the learner's first cell. The template (``python -m course.grading.sandbox.forkserver``)
+imports torch, numpy, matplotlib, ipykernel and `course` once, while it is
+still single-threaded, and never runs learner code. For each notebook it
+forks a child that starts a new session, takes the notebook's folder and
+environment, confines itself (`course.grading.sandbox.confine`) and serves
+the notebook as an ipykernel. For each judged exercise it forks a trial
+process the same way, which runs only that exercise's program and answers
+the grader over a channel of its own (`course.kernel.trials`). Every
+notebook and every judgement gets a fresh process; what one student's code
+does to its modules dies with its process.
+
+The grader side (`spawn`, `spawn_trials`) talks to the template over a
+control socket (one JSON message per request, the child's pid in reply; a
+trial request carries the child's end of its channel) and holds each child
+by a pidfd, since the child is the template's, not the grader's.
+"""
+import json
+import os
+import select
+import signal
+import socket
+import subprocess
+import sys
+import threading
+
+# What a grading kernel imports anyway: loaded once, shared copy-on-write by every kernel.
+WARM_MODULES = ["torch", "numpy", "matplotlib", "matplotlib.pyplot", "matplotlib_inline.backend_inline",
+                "ipykernel.kernelapp", "ipykernel.ipkernel", "course", "course.plots",
+                "course.data", "course.kernel.runner", "course.kernel.trials"]
+KERNEL_MODULE = "ipykernel_launcher"
+MAX_REQUEST_BYTES = 1 << 20
+THREAD_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
+
+
+def can_fork(command):
+    """Whether a kernel command is this interpreter's ipykernel, which the template can become."""
+    return (len(command) >= 3 and command[1:3] == ["-m", KERNEL_MODULE]
+            and os.path.realpath(command[0]) == os.path.realpath(sys.executable) and hasattr(os, "pidfd_open"))
+
+
+# ---- the template process ----------------------------------------------------------------------
+
+def _leave_the_template(request):
+    """In a forked child: a session of its own, the request's folder, environment and import path."""
+    os.setsid()  # its own process group: the grader signals it and all it starts
+    for number in (signal.SIGCHLD, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(number, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
+    os.chdir(request["cwd"])
+    os.environ.clear()
+    os.environ.update(request["env"])
+
+
+def _become_kernel(request, kernel_path):
+    """In the forked child: the sandbox, then ipykernel serving the notebook."""
+    from course.grading.sandbox import confine
+
+    _leave_the_template(request)
+    os.dup2(2, 1)
+    sys.path[:] = kernel_path
+    command = request["command"]
+    confine.confine(**request["limits"], connection=confine.connection_file(command))
+    import tempfile
+    tempfile.tempdir = None  # the cold kernel's Python reads TMPDIR afresh: the private home's, since confine
+    # The template is its parent: the kernel ends when the template does (ipykernel polls its parent).
+    sys.argv = [KERNEL_MODULE, *command[3:], f"--IPKernelApp.parent_handle={os.getppid()}"]
+    from ipykernel import kernelapp
+    kernelapp.launch_new_instance()
+
+
+def _become_trials(request, channel, kernel_path):
+    """In the forked child: the sandbox, then one exercise's program and trials (course.kernel.trials)."""
+    from course.grading.sandbox import confine
+    from course.kernel import trials
+
+    _leave_the_template(request)
+    quiet = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(quiet, 1)  # what the learner's code writes to the process's own stdout/stderr goes nowhere
+    os.dup2(quiet, 2)
+    sys.path[:] = kernel_path
+    confine.confine(**request["limits"])
+    trials.serve(channel)
+
+
+def _fork(request, channel, control, kernel_path):
+    pid = os.fork()
+    if pid:
+        if channel is not None:
+            channel.close()
+        return pid
+    code = 1
+    try:
+        control.close()  # the child must never talk to the template
+        if request.get("trials"):
+            _become_trials(request, channel, kernel_path)
+        else:
+            _become_kernel(request, kernel_path)
+        code = 0
+    except SystemExit as stop:
+        if isinstance(stop.code, str):
+            print(stop.code, file=sys.stderr)
+        code = stop.code if isinstance(stop.code, int) else 1
+    except BaseException:  # the child must never return into the template's loop
+        import traceback
+        traceback.print_exc()
+    finally:
+        sys.stderr.flush()
+        os._exit(code)
+
+
+def _warm_up():
+    """Pay torch's one-time costs once: backward() with a gradient argument imports sympy (0.25 s) on first use."""
+    import torch
+
+    x = torch.ones(2, requires_grad=True)
+    (x * x).backward(torch.ones(2))
+
+
+def serve(control_fd):
+    """Import the warm modules, then fork a child for each request until the grader closes the control socket."""
+    # The template starts in a neutral folder; that folder is no kernel's import path.
+    kernel_path = [p for p in sys.path[1:]]
+    for name in WARM_MODULES:
+        __import__(name)
+    _warm_up()
+    threads = len(os.listdir("/proc/self/task"))
+    if threads != 1:  # fork copies only the calling thread: another one's locks would stay held forever
+        sys.exit(f"course forkserver: {threads} threads after the imports; cannot fork safely")
+    control = socket.socket(fileno=control_fd)
+    control.sendall(b"ready")
+    while True:
+        ready, _, _ = select.select([control], [], [], 1.0)
+        _reap()
+        if not ready:
+            continue
+        data, fds, _, _ = socket.recv_fds(control, MAX_REQUEST_BYTES, 1)
+        if not data:
+            return
+        channel = socket.socket(fileno=fds[0]) if fds else None
+        control.sendall(str(_fork(json.loads(data), channel, control, kernel_path)).encode())
+
+
+def _reap():
+    while True:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if not pid:
+            return
+
+
+# ---- the grader side ---------------------------------------------------------------------------
+
+class ForkedKernel:
+    """A kernel forked by the template, with the part of Popen's interface jupyter_client uses."""
+
+    stdin = stdout = stderr = None
+
+    def __init__(self, pid):
+        self.pid, self.returncode = pid, None
+        try:
+            self._pidfd = os.pidfd_open(pid)
+        except ProcessLookupError:  # died (and was reaped) before we looked
+            self._pidfd, self.returncode = None, 1
+
+    def poll(self):
+        if self.returncode is None and select.select([self._pidfd], [], [], 0)[0]:
+            # The exit status belongs to the template, which reaps the kernel; the kernel is gone.
+            self.returncode = 1
+            os.close(self._pidfd)
+            self._pidfd = None
+        return self.returncode
+
+    def wait(self, timeout=None):
+        if self.returncode is None:
+            select.select([self._pidfd], [], [], timeout)
+        return self.poll()
+
+    def send_signal(self, number):
+        if self.poll() is None:
+            signal.pidfd_send_signal(self._pidfd, number)
+
+    def kill(self):
+        self.send_signal(signal.SIGKILL)
+
+    def terminate(self):
+        self.send_signal(signal.SIGTERM)
+
+
+class ForkServer:
+    """One template process, started on first use, with the threads setting of the children it forks.
+
+    The template's control socket is a SOCK_SEQPACKET pair (one message per
+    request, the child's pid in reply); a trial request carries the child's
+    end of its channel as an SCM_RIGHTS file descriptor.
+    """
+
+    def __init__(self, threads):
+        env = dict(os.environ, MPLBACKEND="module://matplotlib_inline.backend_inline")
+        if threads:  # numpy's BLAS sizes its thread pool at import, in the template
+            env.update({name: str(threads) for name in THREAD_VARIABLES})
+        cache = os.environ.get("COURSE_MPL_CACHE")
+        if cache:
+            env["MPLCONFIGDIR"] = cache
+        self.control, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        self.process = subprocess.Popen([sys.executable, "-m", "course.grading.sandbox.forkserver", str(theirs.fileno())],
+                                        cwd="/", stdin=subprocess.DEVNULL, env=env, pass_fds=[theirs.fileno()])
+        theirs.close()
+        self.lock = threading.Lock()
+        if self.control.recv(16) != b"ready":
+            self.process.wait()
+            raise RuntimeError("the kernel template did not start (its error is on the log above)")
+
+    def alive(self):
+        return self.process.poll() is None
+
+    def _ask(self, request, channel=None):
+        data = json.dumps(request).encode()
+        with self.lock:
+            if channel is None:
+                self.control.sendall(data)
+            else:
+                socket.send_fds(self.control, [data], [channel.fileno()])
+            reply = self.control.recv(32)
+        if not reply:
+            raise RuntimeError("the kernel template exited")
+        return ForkedKernel(int(reply))
+
+    def spawn(self, command, cwd, env, limits):
+        """Fork a kernel running `command` in `cwd` with `env`, confined with sandbox `limits`."""
+        return self._ask({"command": command, "cwd": str(cwd), "env": dict(env), "limits": limits})
+
+    def spawn_trials(self, cwd, env, limits):
+        """Fork a trial process (course.kernel.trials) in `cwd`, confined with `limits`: (process, channel)."""
+        mine, theirs = socket.socketpair()
+        try:
+            child = self._ask({"trials": True, "cwd": str(cwd), "env": dict(env), "limits": limits}, theirs)
+        finally:
+            theirs.close()
+        return child, mine
+
+    def close(self):
+        if self.alive():
+            self.control.close()
+            self.process.wait(timeout=10)
+
+
+_servers = {}
+_servers_lock = threading.Lock()
+
+
+def server(threads):
+    """This process's template for kernels with `threads` threads, started on first use."""
+    with _servers_lock:
+        current = _servers.get(threads)
+        if current is None or not current.alive():
+            current = _servers[threads] = ForkServer(threads)
+        return current
+
+
+def spawn(command, cwd, env, limits):
+    return server(limits.get("threads", 0)).spawn(command, cwd, env, limits)
+
+
+def spawn_trials(cwd, env, limits):
+    return server(limits.get("threads", 0)).spawn_trials(cwd, env, limits)
+
+
+if __name__ == "__main__":
+    serve(int(sys.argv[1]))

@@ -1,0 +1,70 @@
+"""Judge an exercise in a process learner code has not touched: the grader's side of a trial process.
+
+For each judged exercise the grader forks a fresh process from the warm
+template (course.grading.sandbox.forkserver), confined like a kernel, and
+opens a channel to it: a socket pair whose other end only that process
+holds. It sends the exercise's program (the learner's statements the
+exercise depends on) and the request, reads one answer of at most
+`max_bytes` within `timeout` seconds, then stops the process and whatever it
+started. Nothing the notebook's own kernel did reaches this process, and no
+display message of the notebook can stand in for its answer.
+"""
+from dataclasses import dataclass
+import os
+import select
+import signal
+import time
+
+from course.kernel import trials
+
+from . import forkserver, processes
+
+
+@dataclass
+class Answer:
+    outcomes: list = None    # one {"value"} or {"error"} per trial, as the process sent them
+    problem: str = ""        # why there are none: the time limit, the size limit, the process died
+
+
+def ask(program, request, cwd, env, limits, timeout, max_bytes):
+    """Run `program` (course.grading.reading.slicing.Program.message()) and `request` in a fresh
+    trial process; an Answer."""
+    env = {name: value for name, value in env.items() if name != "COURSE_MPL_CACHE"}
+    child, channel = forkserver.spawn_trials(cwd, env, limits)
+    deadline = time.monotonic() + timeout
+    try:
+        trials.send(channel, {"cells": program, "request": request})
+        return _read_answer(channel, deadline, timeout, max_bytes)
+    except (BrokenPipeError, ConnectionResetError, EOFError):
+        return Answer(problem="the process that ran it stopped without answering (it ran out of memory, "
+                              "or the code ended the process)")
+    finally:
+        channel.close()
+        stop(child)
+
+
+def _read_answer(channel, deadline, timeout, max_bytes):
+    if not select.select([channel], [], [], max(deadline - time.monotonic(), 0))[0]:
+        return Answer(problem=f"it did not return within {timeout} s: look for a loop that never ends")
+    channel.settimeout(max(deadline - time.monotonic(), 0.5))
+    try:
+        outcomes = trials.receive(channel, limit=max_bytes)
+    except OverflowError:
+        return Answer(problem="its answers are larger than the checks accept")
+    except TimeoutError:
+        return Answer(problem="its answer did not arrive in time")
+    except (ValueError, RecursionError):
+        return Answer(problem="its answer could not be read")
+    return Answer(outcomes)
+
+
+def stop(child):
+    """Kill a trial process, whatever it started, and its cgroup; never raises."""
+    try:
+        if child.poll() is None:  # alive, so its process group cannot belong to anyone else yet
+            os.killpg(child.pid, signal.SIGKILL)
+    except OSError:
+        pass
+    child.kill()
+    child.wait(5)
+    processes.remove(child.pid)

@@ -1,0 +1,81 @@
+"""A small example class, graded through nbgrader: what the demo shows and the tests check.
+
+For an assignment, the class has a student who submits the full solution
+("solution"), one who submits the untouched student version ("stub"), and
+students whose notebooks carry typical mistakes from mistakes/<id>.py: in
+the demo one student who gets every other exercise wrong (so the grade table
+shows partial credit), in the tests one student per group of mistakes that
+touch different cells.
+"""
+from pathlib import Path
+import shutil
+
+import nbformat
+
+from course.grading import engine, steps
+from course.grading.mistakes import apply_mistakes, group_disjoint, load_mistakes, read_notebook
+
+
+def new_course(root, course_root):
+    """Make `root` an empty course folder with the course's config and source notebooks."""
+    root, course_root = Path(root), Path(course_root)
+    root.mkdir(parents=True, exist_ok=True)
+    shutil.copy(course_root / "nbgrader_config.py", root / "nbgrader_config.py")
+    shutil.copytree(course_root / "source", root / "source", dirs_exist_ok=True,
+                    ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
+    return root
+
+
+def demo_mistakes(mistakes):
+    """The demo student's mistakes: the first typical one of every other exercise."""
+    seen, first = set(), []
+    for mistake in mistakes:
+        if mistake.cell not in seen:
+            seen.add(mistake.cell)
+            first.append(mistake)
+    return first[::2]
+
+
+def submit(root, student, assignment_id, nb):
+    folder = Path(root) / "submitted" / student / assignment_id
+    folder.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, str(folder / f"{assignment_id}.ipynb"))
+
+
+def add_submissions(root, course_root, assignment_id, all_mistakes=False):
+    """Write the example students' submissions; returns {student: [mistakes it carries]}."""
+    source = read_notebook(Path(root) / "source" / assignment_id / f"{assignment_id}.ipynb")
+    stub = read_notebook(Path(root) / "release" / assignment_id / f"{assignment_id}.ipynb")
+    mistakes = load_mistakes(course_root, assignment_id)
+    students = {"solution": [], "stub": []}
+    submit(root, "solution", assignment_id, source)
+    submit(root, "stub", assignment_id, stub)
+    groups = group_disjoint(mistakes) if all_mistakes else [demo_mistakes(mistakes)]
+    for number, group in enumerate(g for g in groups if g):
+        student = f"mistakes-{number + 1}" if all_mistakes else "mistakes"
+        submit(root, student, assignment_id, apply_mistakes(source, group))
+        students[student] = group
+    return students
+
+
+def grade(root, course_root, assignment_ids, all_mistakes=False, **settings):
+    """Release, submit, autograde and give feedback for assignments of the example class.
+
+    All submissions are graded in one parallel run (course.grading.engine;
+    `settings` are GradingEngine's). Returns {assignment_id: ({student:
+    mistakes}, {student: StepResult of autograding})}.
+    """
+    if isinstance(assignment_ids, str):
+        assignment_ids = [assignment_ids]
+    classes = {}
+    for assignment_id in assignment_ids:
+        released = steps.release(root, assignment_id)
+        if not released.ok:
+            raise RuntimeError(f"generate_assignment {assignment_id} failed: {released.message}\n{released.log}")
+        classes[assignment_id] = add_submissions(root, course_root, assignment_id, all_mistakes)
+    results = engine.grade(root, [(a, s) for a, students in classes.items() for s in students], **settings)
+    graded = {}
+    for assignment_id, students in classes.items():
+        steps.generate_feedback(root, assignment_id)
+        graded[assignment_id] = (students, {s: results[assignment_id, s] for s in students})
+    return graded

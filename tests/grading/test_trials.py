@@ -1,0 +1,91 @@
+"""The trial process: a fresh, confined process per judgement, which runs only the program it is given.
+
+No nbgrader here: the grader's side (course.grading.sandbox.trials) is
+called directly with a program and a request, as TrustedExecute calls it.
+"""
+import os
+from dataclasses import asdict
+
+import pytest
+import torch
+
+from course.checks.core.exercise import Exercise, Trial
+from course.grading.sandbox import confine, trials
+from course.kernel import plain
+
+LIMITS = asdict(confine.Limits(memory_gb=8, file_size_mb=64, threads=1, process_limit=32))
+
+
+def _request(function, *trial_args):
+    return Exercise("t", function, visible=None, hidden=None).request([Trial(args) for args in trial_args])
+
+
+def _ask(tmp_path, sources, function, *trial_args, timeout=30, max_bytes=plain.MAX_REPLY_BYTES, statements=None):
+    program = [{"label": f"cell {i + 1}", "source": source,
+                "statements": statements[i] if statements else list(range(len(source.strip().splitlines())))}
+               for i, source in enumerate(sources)]
+    return trials.ask(program, _request(function, *trial_args), tmp_path, dict(os.environ), LIMITS, timeout, max_bytes)
+
+
+def test_the_program_runs_and_the_trials_are_answered(tmp_path):
+    answer = _ask(tmp_path, ["import torch", "def double(x):\n    return 2 * x"], "double", (torch.arange(3.0),),
+                  statements=[[0], [0]])
+    assert answer.problem == "" and plain.decode(answer.outcomes[0]["value"]).tolist() == [0.0, 2.0, 4.0]
+
+
+def test_only_the_listed_statements_run(tmp_path):
+    """A statement the program does not list (here one that writes a file) never runs in the trial process."""
+    source = "open('ran.txt', 'w').write('x')\ndef double(x):\n    return 2 * x"
+    answer = _ask(tmp_path, [source], "double", (3,), statements=[[1]])
+    assert plain.decode(answer.outcomes[0]["value"]) == 6 and not (tmp_path / "ran.txt").exists()
+
+
+PROBE = """def probe(path):
+    import sys
+    loaded = sorted(m for m in sys.modules if m.startswith(("course.checks.", "course.grading.reading",
+                                                             "course.grading.plugins")))
+    try:
+        open(path).read()
+        readable = True
+    except PermissionError:
+        readable = False
+    import course.kernel.plain, course.plots
+    return [loaded, readable]"""
+
+
+def test_the_process_holds_no_oracle_and_cannot_read_the_checks(tmp_path):
+    """Nothing of course.checks is loaded in it, and the sandbox refuses to read the checks' files."""
+    import course.checks.core.reference as reference
+
+    answer = _ask(tmp_path, [PROBE], "probe", (reference.__file__,), statements=[[0]])
+    loaded, readable = plain.decode(answer.outcomes[0]["value"])
+    assert loaded == [] and readable is False
+
+
+def test_an_endless_program_is_stopped_at_the_time_limit(tmp_path):
+    answer = _ask(tmp_path, ["while True:\n    pass", "def f():\n    return 1"], "f", (), timeout=2,
+                  statements=[[0], [0]])
+    assert answer.outcomes is None and "did not return within 2 s" in answer.problem
+
+
+def test_a_process_that_ends_itself_is_reported(tmp_path):
+    answer = _ask(tmp_path, ["import os\ndef f():\n    os._exit(3)"], "f", (), statements=[[0, 1]])
+    assert answer.outcomes is None and "stopped without answering" in answer.problem
+
+
+def test_an_answer_over_the_size_limit_is_refused(tmp_path):
+    answer = _ask(tmp_path, ["def f():\n    return 'x' * 100000"], "f", (), max_bytes=1000, statements=[[0]])
+    assert answer.outcomes is None and "larger than the checks accept" in answer.problem
+
+
+def test_a_statement_that_raises_ends_its_cell_and_is_named_when_the_name_is_missing(tmp_path):
+    answer = _ask(tmp_path, ["1 / 0\ndef f():\n    return 1"], "f", (), statements=[[0, 1]])
+    assert "f is not defined" in answer.outcomes[0]["error"]
+    assert "cell 1, line 1, raised ZeroDivisionError" in answer.outcomes[0]["error"]
+
+
+@pytest.mark.parametrize("source", ["import os\nos.kill(os.getppid(), 9)", "import signal, os\nos.killpg(0, 9)"])
+def test_a_trial_process_cannot_end_the_template(tmp_path, source):
+    """Killing its parent (the template) is refused by the sandbox; the next judgement still works."""
+    _ask(tmp_path, [source + "\ndef f():\n    return 1"], "f", (), statements=[[0, 1, 2]])
+    assert _ask(tmp_path, ["def f():\n    return 1"], "f", (), statements=[[0]]).outcomes == [{"value": 1}]
