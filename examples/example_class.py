@@ -58,11 +58,12 @@ def add_submissions(root, course_root, assignment_id, all_mistakes=False):
     return students
 
 
-def grade(root, course_root, assignment_ids, all_mistakes=False, **settings):
+def grade(root, course_root, assignment_ids, all_mistakes=False, extra=None, **settings):
     """Release, submit, autograde and give feedback for assignments of the example class.
 
-    All submissions are graded in one parallel run (course.grading.engine;
-    `settings` are GradingEngine's). Returns {assignment_id: ({student:
+    `extra` {(assignment_id, student): notebook} adds submissions of other students (each carrying
+    no mistake of the catalogue). All submissions are graded in one parallel run
+    (course.grading.engine; `settings` are GradingEngine's). Returns {assignment_id: ({student:
     mistakes}, {student: StepResult of autograding})}.
     """
     if isinstance(assignment_ids, str):
@@ -73,6 +74,10 @@ def grade(root, course_root, assignment_ids, all_mistakes=False, **settings):
         if not released.ok:
             raise RuntimeError(f"generate_assignment {assignment_id} failed: {released.message}\n{released.log}")
         classes[assignment_id] = add_submissions(root, course_root, assignment_id, all_mistakes)
+    for (assignment_id, student), nb in (extra or {}).items():
+        if assignment_id in classes:
+            submit(root, student, assignment_id, nb)
+            classes[assignment_id][student] = []
     results = engine.grade(root, [(a, s) for a, students in classes.items() for s in students], **settings)
     graded = {}
     for assignment_id, students in classes.items():

@@ -1,11 +1,16 @@
-"""Shared fixtures: the repository root and throwaway course folders."""
+"""Shared fixtures: the repository root, throwaway course folders, and the example classes graded once."""
+import os
 from pathlib import Path
 
 import pytest
 
+from course.grading import steps
+from course.grading.mistakes import read_notebook
 from examples import example_class
 
 ROOT = Path(__file__).resolve().parents[1]
+# COURSE_TEST_ASSIGNMENTS="03_backward 05_manual_updates" grades only those (while working on them).
+ASSIGNMENTS = os.environ.get("COURSE_TEST_ASSIGNMENTS", "").split() or steps.assignment_ids(ROOT)
 
 
 @pytest.fixture(scope="session")
@@ -17,6 +22,23 @@ def repo_root():
 def course_dir(tmp_path):
     """An empty throwaway course folder with the course's nbgrader_config.py and source/."""
     return example_class.new_course(tmp_path / "course", ROOT)
+
+
+def attack_notebooks():
+    """{(assignment, "attack-<technique>"): notebook} of the course-wide tamper corpus (tests/grading/tamper_corpus.py)."""
+    from .grading.tamper_corpus import course_attacks, tampered
+
+    return {(assignment, f"attack-{technique}"):
+            tampered(read_notebook(ROOT / "release" / assignment / f"{assignment}.ipynb"), code)
+            for (assignment, technique), code in course_attacks().items()}
+
+
+@pytest.fixture(scope="session")
+def graded_classes(tmp_path_factory):
+    """Every assignment's example class (solution, stub, every group of mistakes) and the tamper corpus's
+    attacks, graded in one parallel run; shared by the tests of the assignments and of the corpus."""
+    root = example_class.new_course(tmp_path_factory.mktemp("example-classes"), ROOT)
+    return root, example_class.grade(root, ROOT, ASSIGNMENTS, all_mistakes=True, extra=attack_notebooks())
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -39,7 +61,7 @@ def pytest_xdist_make_scheduler(config, log):
             for module in ("test_hostile_submissions.py", "test_tampering.py", "test_selfcheck.py", "test_browser.py"):
                 if module in nodeid:
                     return module
-            if "test_assignments.py" in nodeid and nodeid.endswith("]"):
+            if ("test_assignments.py" in nodeid and nodeid.endswith("]")) or "test_tamper_course.py" in nodeid:
                 return "example-classes"
             return nodeid
 

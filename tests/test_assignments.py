@@ -8,20 +8,16 @@ tests then read the gradebook, the autograded notebooks and the feedback HTML.
 from dataclasses import dataclass
 import html
 import json
-import os
 from pathlib import Path
 
 import nbformat
 import pytest
 
 from course.grading import steps
-from examples import example_class
 from course.grading.mistakes import load_mistakes
 from course.grading.report import cell_scores
 
-ROOT = Path(__file__).resolve().parents[1]
-# COURSE_TEST_ASSIGNMENTS="03_backward 05_manual_updates" grades only those (while working on them).
-ASSIGNMENTS = os.environ.get("COURSE_TEST_ASSIGNMENTS", "").split() or steps.assignment_ids(ROOT)
+from .conftest import ASSIGNMENTS, ROOT
 
 pytestmark = pytest.mark.nbgrader
 
@@ -48,12 +44,6 @@ class Graded:
     def feedback(self, student):
         path = self.root / "feedback" / student / self.assignment_id / f"{self.assignment_id}.html"
         return html.unescape(path.read_text())
-
-
-@pytest.fixture(scope="session")
-def graded_classes(tmp_path_factory):
-    root = example_class.new_course(tmp_path_factory.mktemp("example-classes"), ROOT)
-    return root, example_class.grade(root, ROOT, ASSIGNMENTS, all_mistakes=True)
 
 
 @pytest.fixture(params=ASSIGNMENTS)

@@ -15,21 +15,11 @@ from examples import example_class
 from course.grading.mistakes import read_notebook
 from course.grading.report import cell_scores, class_table, gradebook
 
-from .tamper_corpus import ATTACKS, FIRST_SOLUTION_CELL
+from .tamper_corpus import ATTACKS, tampered
 
 pytestmark = pytest.mark.nbgrader
 ROOT = Path(__file__).resolve().parents[2]
 ASSIGNMENT = "03_backward"
-
-
-def _tampered(stub, code):
-    nb = stub.copy()
-    nb.cells = [cell.copy() for cell in stub.cells]
-    for cell in nb.cells:
-        meta = cell.metadata.get("nbgrader", {})
-        if cell.cell_type == "code" and meta.get("solution"):
-            cell.source = code if meta["grade_id"] == FIRST_SOLUTION_CELL else "pass"
-    return nb
 
 
 def _digest(folder):
@@ -42,7 +32,7 @@ def graded(tmp_path_factory):
     assert steps.release(root, ASSIGNMENT).ok
     stub = read_notebook(root / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")
     for name, code in ATTACKS.items():
-        example_class.submit(root, name, ASSIGNMENT, _tampered(stub, code))
+        example_class.submit(root, name, ASSIGNMENT, tampered(stub, code))
     example_class.submit(root, "zz_control", ASSIGNMENT, read_notebook(root / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"))
     source_before = _digest(root / "source")
     results = steps.autograde(root, ASSIGNMENT)

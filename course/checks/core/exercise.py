@@ -87,6 +87,9 @@ def _failure(trial, outcome):
         trial.judge(plain.decode(outcome["value"]))
     except AssertionError as error:
         return str(error)
+    except Exception as error:  # a reply no right answer gives (NaN where a count belongs, a wrong type deep inside)
+        return (f"the notebook's answer to this trial could not be read ({type(error).__name__}: "
+                f"{str(error)[:200]}): return what the exercise asks for.")
     return None
 
 
