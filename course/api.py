@@ -16,6 +16,7 @@ import shutil
 import sys
 
 from .grading import class_report, collect as collecting, engine, pipeline, release as releasing, selfcheck, steps
+from .grading import regrade as regrading
 from .grading.report import class_table
 
 
@@ -54,6 +55,11 @@ def grade(root=".", assignments=(), students=(), feedback=True, **engine_setting
     results = engine.grade(root, submissions, **engine_settings)
     generated = {a: steps.generate_feedback(root, a) for a in ids} if feedback else {}
     return results, generated
+
+
+def regrade(root=".", assignments=(), cell=None, dry_run=False, **engine_settings):
+    """Judge the recorded answers again with today's checks, no kernel (course.grading.regrade); a Regrade."""
+    return regrading.regrade(root, assignment_ids(root, assignments), cell=cell, dry_run=dry_run, **engine_settings)
 
 
 def feedback(root=".", assignments=()):

@@ -60,6 +60,14 @@ def cmd_grade(args):
     return 0 if all(result.ok for result in results.values()) else 1
 
 
+def cmd_regrade(args):
+    result = api.regrade(args.root, args.assignments, cell=args.cell, dry_run=args.dry_run, **_engine_settings(args))
+    print("\n".join(result.lines()))
+    if args.dry_run:
+        print("(dry run: nothing was written)")
+    return 0 if all(r.ok for r in result.graded_again.values()) else 1
+
+
 def cmd_feedback(args):
     status = 0
     for assignment_id, (generated, released) in api.feedback(args.root, args.assignments).items():
@@ -116,6 +124,14 @@ def parser():
     _engine_options(p)
     p.add_argument("--no-feedback", dest="feedback", action="store_false", help="skip generate_feedback")
     p.set_defaults(run=cmd_grade)
+
+    p = sub.add_parser("regrade", help="judge the recorded answers again with today's checks, without a kernel; "
+                                       "write the changed scores, verdicts and feedback")
+    p.add_argument("assignments", nargs="*", help="assignment ids (default: all)")
+    p.add_argument("--cell", help="only this test cell (its grade_id)")
+    p.add_argument("--dry-run", action="store_true", help="show what would change and write nothing")
+    _engine_options(p)
+    p.set_defaults(run=cmd_regrade)
 
     p = sub.add_parser("collect", help="collect one assignment from an LMS zip export or a folder into submitted/, "
                                        "checked against the roster")

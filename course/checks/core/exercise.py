@@ -33,6 +33,7 @@ class Verdict:
     passed: bool
     message: str
     diagnosis: str = ""            # the message without the trial's case: what the class report counts
+    refused: bool = False          # the code was refused by reading (an allow-list), never run
 
 
 @dataclass

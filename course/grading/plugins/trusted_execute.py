@@ -24,7 +24,9 @@ learner code:
 Whatever goes wrong while judging one exercise (the reading, the process,
 the answer, a judge on malformed data) fails that cell with a message; the
 rest of the notebook is graded. The seed, each verdict and the integrity
-findings are written to `judge.json` beside the graded notebook.
+findings are written to `judge.json` beside the graded notebook, and what
+the trial processes answered to `answers.json` (course.grading.answers), from
+which `course regrade` judges again without running anything.
 """
 from dataclasses import asdict
 import json
@@ -38,6 +40,7 @@ from course.checks.core.exercise import Verdict, fresh_seed, trial_seed
 from course.checks.registry import EXERCISES
 from course.kernel import plain
 
+from .. import answers
 from ..reading import Reading
 from ..report import RECORD_FILE
 from ..sandbox import trials
@@ -50,6 +53,25 @@ def error_output(ename, message):
 
 def stdout_output(text):
     return nbformat.v4.new_output("stream", name="stdout", text=text)
+
+
+def judged(exercise, visible, hidden, outcomes):
+    """[Verdict] of the visible trials, then the hidden ones, on the outcomes (or the message why there are none)."""
+    if isinstance(outcomes, str):
+        return [Verdict(False, outcomes)]
+    return [exercise.judge(visible, outcomes[:len(visible)], exercise.visible_label),
+            exercise.judge(hidden, outcomes[len(visible):], exercise.hidden_label)]
+
+
+def outputs(verdicts):
+    """The cell's outputs that stand for its verdicts: a line per passed part, up to the first failure's error."""
+    cell_outputs = []
+    for verdict in verdicts:
+        if not verdict.passed:
+            cell_outputs.append(error_output("AutogradUsed" if verdict.refused else "AssertionError", verdict.message))
+            break
+        cell_outputs.append(stdout_output(verdict.message + "\n"))
+    return cell_outputs
 
 
 class TrustedExecute(SandboxedExecute):
@@ -65,7 +87,7 @@ class TrustedExecute(SandboxedExecute):
         self.run_seed = self.seed or fresh_seed()
         self.reading = Reading(nb)
         self.findings = list(self.reading.signs)
-        self.by_hand, self.verdicts = {}, {}
+        self.by_hand, self.verdicts, self.answers = {}, {}, {}
         self.folder = (resources or {}).get("metadata", {}).get("path") or os.getcwd()
         nb, resources = super().preprocess(nb, resources, km)
         self._write_record(resources)
@@ -97,24 +119,17 @@ class TrustedExecute(SandboxedExecute):
             if exercise.function not in self.by_hand:
                 self.by_hand[exercise.function] = refused
                 self.findings += self.reading.findings(exercise.function, exercise.reading)
-            self._record(exercise, Verdict(False, refused))
-            return [error_output("AutogradUsed", refused)]
+            verdict = Verdict(False, refused, refused=True)
+            self._record(exercise, verdict)
+            return outputs([verdict])
         visible = exercise.visible()
         hidden = exercise.hidden(trial_seed(self.run_seed, exercise.grade_id))
         outcomes = self._ask(exercise, program, visible + hidden)
-        if isinstance(outcomes, str):
-            verdicts = [Verdict(False, outcomes)]
-        else:
-            verdicts = [exercise.judge(visible, outcomes[:len(visible)], exercise.visible_label),
-                        exercise.judge(hidden, outcomes[len(visible):], exercise.hidden_label)]
-        outputs = []
+        self.answers[exercise.grade_id] = answers.entry(exercise, program, visible + hidden, outcomes)
+        verdicts = judged(exercise, visible, hidden, outcomes)
         for verdict in verdicts:
             self._record(exercise, verdict)
-            if not verdict.passed:
-                outputs.append(error_output("AssertionError", verdict.message))
-                break
-            outputs.append(stdout_output(verdict.message + "\n"))
-        return outputs
+        return outputs(verdicts)
 
     def _ask(self, exercise, program, trials_):
         """The trial process's outcomes for `trials_` (a list), or a message saying why there are none."""
@@ -138,6 +153,7 @@ class TrustedExecute(SandboxedExecute):
                   "integrity": [vars(finding) for finding in self.findings]}
         with open(os.path.join(folder, self.record_file), "w") as out:
             json.dump(record, out, indent=1)
+        answers.write(folder, self.answers)
 
 
 def _stderr_to_stdout(cell):

@@ -1,0 +1,176 @@
+"""Regrade a class from what the trial processes answered: today's checks, no kernel.
+
+Every judged test cell has its answers on record (course.grading.answers).
+`regrade` reads each graded submission's record, rebuilds the cell's trials
+from the seed in judge.json and, where the request is the one that was
+answered (same fingerprint), judges the recorded outcomes again with today's
+checks; by-hand code is read again with today's allow-list. Where the
+request changed (new trials, a new adapter, another program) or there is no
+record, the submission is graded again through the engine, and the report
+says which and why.
+
+Changed cells are written back: the new score into the gradebook through
+nbgrader's API (the late penalty recomputed by the course's plugin from the
+new score, manual grades untouched), the new verdicts into judge.json and
+the autograded notebook's cell, and the feedback of each changed submission
+regenerated. `dry_run` writes nothing.
+"""
+from dataclasses import dataclass, field
+import json
+from pathlib import Path
+
+import nbformat
+from nbgrader import utils
+
+from course.checks.core.exercise import Verdict, trial_seed
+from course.checks.registry import EXERCISES
+
+from . import answers, steps
+from .plugins.trusted_execute import judged, outputs
+from .reading import Reading
+from .report import course_config, gradebook, record_file
+
+
+@dataclass
+class Change:
+    assignment: str
+    student: str
+    cell: str
+    before: float
+    after: float
+    diagnosis: str      # the new verdict's message ("" when it passes now)
+
+
+@dataclass
+class Regrade:
+    changes: list = field(default_factory=list)        # [Change]
+    again: dict = field(default_factory=dict)          # (assignment, student) -> why it was graded again
+    judged: int = 0                                    # cells judged again from their answers
+    graded_again: dict = field(default_factory=dict)   # (assignment, student) -> StepResult of the engine
+
+    def lines(self):
+        out = [f"{c.student} / {c.assignment}, {c.cell}: {c.before:g} -> {c.after:g}"
+               + (f": {c.diagnosis}" if c.diagnosis else " (passes now)") for c in self.changes]
+        out += [f"{s} / {a}: graded again through the engine: {why}" for (a, s), why in sorted(self.again.items())]
+        out.append(f"{self.judged} judged cell(s) judged again from their recorded answers, {len(self.changes)} "
+                   f"changed; {len(self.again)} submission(s) graded again")
+        return out
+
+
+@dataclass
+class _Cell:
+    index: int
+    grade_id: str
+    verdicts: list
+
+
+def _judge_again(nb, record, entries):
+    """([_Cell] judged again from the answers, why the submission must run again or "")."""
+    reading = Reading(nb)
+    judged_cells = []
+    for index, cell in enumerate(nb.cells):
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        exercise = EXERCISES.get(grade_id) if cell.cell_type == "code" and utils.is_grade(cell) else None
+        if exercise is None:
+            continue
+        refused = reading.refusal(exercise.function, exercise.reading)
+        if refused:
+            judged_cells.append(_Cell(index, grade_id, [Verdict(False, refused, refused=True)]))
+            continue
+        entry = entries.get(grade_id)
+        if not isinstance(entry, dict):
+            return judged_cells, f"{grade_id} has no recorded answers"
+        visible = exercise.visible()
+        hidden = exercise.hidden(trial_seed(record["seed"], grade_id))
+        program = reading.program(exercise.function, exercise.reading)[0]
+        if answers.request_fingerprint(exercise, program, visible + hidden) != entry.get("request"):
+            return judged_cells, f"{grade_id}'s trials changed since it was graded"
+        outcomes = entry["problem"] if "problem" in entry else entry.get("outcomes")
+        judged_cells.append(_Cell(index, grade_id, judged(exercise, visible, hidden, outcomes)))
+    return judged_cells, ""
+
+
+def _late_plugin(root):
+    from nbgrader.preprocessors import AssignLatePenalties
+
+    return AssignLatePenalties(config=course_config(root)).plugin_class(config=course_config(root))
+
+
+def _write(root, assignment_id, student, folder, nb, record, cells, record_name):
+    """The new verdicts into the autograded notebook, judge.json and the gradebook."""
+    for cell in cells:
+        nb.cells[cell.index].outputs = outputs(cell.verdicts)
+        record["verdicts"][cell.grade_id] = [{"passed": v.passed, "message": v.message,
+                                              "diagnosis": v.diagnosis or v.message} for v in cell.verdicts]
+    nbformat.write(nb, str(folder / f"{assignment_id}.ipynb"))
+    (folder / record_name).write_text(json.dumps(record, indent=1))
+    with gradebook(root) as gb:
+        for cell in cells:
+            grade = gb.find_grade(cell.grade_id, assignment_id, assignment_id, student)
+            grade.auto_score = utils.determine_grade(nb.cells[cell.index])[0]
+        submission = gb.find_submission(assignment_id, student)
+        if submission.total_seconds_late > 0:
+            plugin = _late_plugin(root)
+            for notebook in submission.notebooks:
+                notebook.late_submission_penalty = plugin.late_submission_penalty(
+                    student, notebook.score, submission.total_seconds_late)
+        gb.db.commit()
+
+
+def regrade(root, assignment_ids, cell=None, dry_run=False, **engine_settings):
+    """Judge the recorded answers of `assignment_ids` again (only test cell `cell`, if given); a Regrade."""
+    root = Path(root)
+    record_name = record_file(root)
+    result, rewrite = Regrade(), []
+    with gradebook(root) as gb:
+        scores = {(a, s.student.id, g.name): g.score
+                  for a in assignment_ids for s in _submissions(gb, a) for n in s.notebooks for g in n.grades}
+    for assignment_id in assignment_ids:
+        for folder in sorted((root / "autograded").glob(f"*/{assignment_id}")):
+            student = folder.parent.name
+            try:
+                record = json.loads((folder / record_name).read_text())
+                nb = nbformat.read(str(folder / f"{assignment_id}.ipynb"), as_version=4)
+            except (OSError, ValueError):
+                result.again[assignment_id, student] = "its record or its graded notebook cannot be read"
+                continue
+            judged_cells, why = _judge_again(nb, record, answers.read(folder))
+            judged_cells = [c for c in judged_cells if cell is None or c.grade_id == cell]
+            if why and (cell is None or cell in why):
+                result.again[assignment_id, student] = why
+                continue
+            result.judged += len(judged_cells)
+            changed = []
+            for judged_cell in judged_cells:
+                before = scores.get((assignment_id, student, judged_cell.grade_id))
+                probe = nbformat.v4.new_code_cell(metadata=nb.cells[judged_cell.index].metadata,
+                                                  outputs=outputs(judged_cell.verdicts))
+                after = utils.determine_grade(probe)[0]
+                if before is None or abs(after - before) > 1e-9:
+                    failed = [v for v in judged_cell.verdicts if not v.passed]
+                    result.changes.append(Change(assignment_id, student, judged_cell.grade_id, before or 0.0, after,
+                                                 failed[0].message if failed else ""))
+                    changed.append(judged_cell)
+            if changed:
+                rewrite.append((assignment_id, student, folder, nb, record, changed))
+    if dry_run:
+        return result
+    for assignment_id, student, folder, nb, record, changed in rewrite:
+        _write(root, assignment_id, student, folder, nb, record, changed, record_name)
+        steps.nbgrader(root, "generate_feedback", assignment_id, f"--student={student}", "--force")
+    if result.again:
+        from . import engine
+
+        result.graded_again = engine.grade(root, sorted(result.again), **engine_settings)
+        for assignment_id in sorted({a for a, _ in result.again}):
+            steps.generate_feedback(root, assignment_id)
+    return result
+
+
+def _submissions(gb, assignment_id):
+    from nbgrader.api import MissingEntry
+
+    try:
+        return gb.find_assignment(assignment_id).submissions
+    except MissingEntry:
+        return []
