@@ -46,6 +46,15 @@ def _param_state(p):
             "grad_fn": None if p.grad_fn is None else type(p.grad_fn).__name__, "grad": _snapshot(p.grad)}
 
 
+def _versions(params):
+    """Each param's version counter: every in-place change that autograd can see adds 1 to it.
+
+    An update under `torch.no_grad()` (or through `p.detach()`, which shares the counter) moves
+    it; one through `p.data` (or NumPy) does not, since `.data` is a tensor with a counter of its own.
+    """
+    return [p._version for p in params]
+
+
 def _same_objects(now, before):
     return len(now) == len(before) and all(a is b for a, b in zip(now, before))
 
@@ -70,6 +79,7 @@ def run_in_place_steps(target, args, kwargs, by_hand, name):
                 target(params, velocities, lr, momentum)
             return torch.is_grad_enabled()        # grad mode right after the call
 
+        versions = _versions(param_objects)
         try:
             with torch.set_grad_enabled(grad_mode):
                 grad_mode_after = call(step, name=name)
@@ -77,7 +87,8 @@ def run_in_place_steps(target, args, kwargs, by_hand, name):
             records.append({"raised": str(error)})
             break
         record = {"grad_mode_after": grad_mode_after, "same_params": _same_objects(params, param_objects),
-                  "params": [_param_state(p) for p in params]}
+                  "params": [_param_state(p) for p in params],
+                  "version_changes": [after - before for after, before in zip(_versions(param_objects), versions)]}
         if velocities is not None:
             record["same_velocities"] = _same_objects(velocities, velocity_objects)
             record["velocities"] = [_snapshot(v) for v in velocities]
@@ -153,6 +164,25 @@ def _judge_leaf(state, name):
                              "reach it. Update the tensor in place; do not replace or detach it.")
 
 
+def _version_changes(record, count):
+    changes = fields(record, version_changes=list)
+    if len(changes) != count or not all(type(c) is int for c in changes):
+        raise AssertionError("the notebook's answer to this step could not be read (the version counters).")
+    return changes
+
+
+def _judge_seen_by_autograd(state, old, change, name, update):
+    """A param whose values changed while its version counter stood still was changed behind autograd."""
+    new = state["value"]
+    if change == 0 and not identical(new, old):
+        raise AssertionError(
+            f"{name} changed, but its version counter ({name}._version) did not move: the update went "
+            "around autograd, through .data (as in p.data -= ...) or another way autograd cannot see, such "
+            "as NumPy. A backward() still pending on the old values would then compute a silently wrong "
+            "gradient (section 2.4). Change the tensor itself, inside `with torch.no_grad():` "
+            f"({update}): the version counter records that.")
+
+
 def _judge_cleared(state, name):
     grad = state.get("grad")
     if isinstance(grad, torch.Tensor) and bool(grad.abs().max() > 0):
@@ -183,9 +213,11 @@ def _steps_judge(run, start, lrs, grad_mode, momentum, step_label, judge_param):
             try:
                 _judge_call(records[t - 1], function, grad_mode, update)
                 states = _param_states(records[t - 1], len(start))
+                changes = _version_changes(records[t - 1], len(start))
                 for i, state in enumerate(states):
                     name = f"params[{i}]"
                     _judge_leaf(state, name)
+                    _judge_seen_by_autograd(state, values[i], changes[i], name, update)
                     judge_param(i, state, values[i], t, records[t - 1], records[t - 2] if t > 1 else None, name)
                     _judge_cleared(state, name)
             except AssertionError as error:

@@ -295,3 +295,15 @@ def test_losses_as_tensors_get_named():
         return w, b, [torch.tensor(v) for v in losses]
 
     assert "Python floats" in diagnosis("train_linreg_tests", tensor_losses)
+
+
+def test_an_sgd_through_data_is_refused_with_its_cause():
+    """Is an update through .data, which autograd does not see, refused with that cause (#17 item 7)?"""
+    def through_data(params, lr, batch_size):
+        for param in params:
+            param.data -= lr * param.grad / batch_size
+            param.grad.zero_()
+
+    for hidden in (False, True):
+        message = diagnosis("sgd_tests", through_data, hidden=hidden)
+        assert "version counter (params[0]._version) did not move" in message and "through .data" in message
