@@ -58,21 +58,6 @@ def relu_backward(x, grad_out):
             loses=(),
         ),
     ],
-    "05_manual_updates": [
-        Mistake(
-            name="sgd_add_with_alpha_and_grad_none",
-            cell="sgd_step_",
-            code='''
-def sgd_step_(params, lr):
-    """One step of gradient descent, in place: p -= lr * p.grad for each param, then clear p.grad."""
-    with torch.no_grad():
-        for p in [p for p in params if p.grad is not None]:
-            p.add_(p.grad, alpha=-lr)
-            p.grad = None
-''',
-            loses=(),
-        ),
-    ],
     "06_linear_regression": [
         Mistake(
             name="grads_with_mm_and_t",

@@ -198,10 +198,13 @@ def runner_records(fn, trial):
 # ---- what 05's lessons show, against this torch ----------------------------------------
 
 def test_the_seeds_own_data_change_keeps_the_gradient_2():
-    """05 (2.5): the seeds' x = torch.ones(1); y = 2 * x; x.data *= 100; y.backward() gives x.grad 2,
-    and y keeps the value computed before the change."""
+    """05 (2.5): the seeds' x = torch.ones(1); y = 2 * x saves nothing of x; after x.data *= 100,
+    y.backward() gives x.grad 2, and y keeps the value computed before the change."""
     x = torch.ones(1, requires_grad=True)
-    y = 2 * x
+    saved = []
+    with torch.autograd.graph.saved_tensors_hooks(lambda t: saved.append(t) or t, lambda t: t):
+        y = 2 * x
+    assert not any(t.data_ptr() == x.data_ptr() for t in saved)   # "multiply by 2" saved nothing of x
     x.data *= 100
     y.backward()
     assert torch.equal(x.grad, torch.tensor([2.0])) and torch.equal(y.detach(), torch.tensor([2.0]))
