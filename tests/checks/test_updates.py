@@ -231,3 +231,19 @@ def test_torch_refuses_an_in_place_change_of_a_leaf_but_records_one_of_a_non_lea
     assert type(h.grad_fn).__name__ == "SubBackward0" and not h.is_leaf
     h.sum().backward()
     assert torch.equal(w.grad, torch.full((3,), 2.0))
+
+
+def test_the_model_answer_to_question_1_holds():
+    """05's model answer to Question 1: the version counter raises if a node saved the h changed in
+    place; backward() fills .grad only on leaves (a non-leaf's stays None, with a warning)."""
+    w = torch.tensor([1.0, -2.0, 0.5], requires_grad=True)
+    h = w * 2
+    z = (h * h).sum()                          # the multiplication saves h
+    h -= 1
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        z.backward()
+    h = w * 2
+    h.sum().backward()
+    with pytest.warns(UserWarning, match="not a leaf"):
+        assert h.grad is None
+    assert torch.equal(w.grad, torch.full((3,), 2.0))
