@@ -39,6 +39,22 @@ MISTAKES = [
         loses=["sgd_step__tests"],
         feedback=["grad mode was on before sgd_step_ and off after it"],
     ),
+    Mistake(
+        name="sgd_updates_through_data",
+        cell="sgd_step_",
+        code='''
+def sgd_step_(params, lr):
+    """One step of gradient descent, the way older code wrote it: through .data."""
+    for p in params:
+        if p.grad is None:
+            continue
+        p.data -= lr * p.grad.data
+        p.grad.data.zero_()
+''',
+        loses=["sgd_step__tests"],
+        feedback=["params[0] changed, but its version counter (params[0]._version) did not move: the update "
+                  "went around autograd, through .data"],
+    ),
     # momentum_step_
     Mistake(
         name="momentum_lr_inside_the_velocity",

@@ -212,6 +212,18 @@ def sgd(params, lr, batch_size):
         loses=["sgd_tests", "train_linreg_tests"],
         feedback=["torch.no_grad()"],
     ),
+    Mistake(
+        name="update_through_data",
+        cell="sgd",
+        code='''
+def sgd(params, lr, batch_size):
+    for param in params:
+        param.data -= lr * param.grad / batch_size
+        param.grad.zero_()
+''',
+        loses=["sgd_tests"],
+        feedback=["its version counter (params[0]._version) did not move", "through .data"],
+    ),
     # train_linreg
     Mistake(
         name="batch_size_divided_twice",

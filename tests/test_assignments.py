@@ -13,7 +13,6 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from course.grading import steps
 from course.grading.mistakes import load_mistakes
 from course.grading.report import cell_scores
 

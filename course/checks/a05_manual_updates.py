@@ -93,6 +93,25 @@ def _judge_leaf(state, name):
                              "reach it. Update the tensor in place; do not replace or detach it.")
 
 
+def _version_changes(record, count):
+    changes = fields(record, version_changes=list)
+    if len(changes) != count or not all(type(c) is int for c in changes):
+        raise AssertionError("the notebook's answer to this step could not be read (the version counters).")
+    return changes
+
+
+def _judge_seen_by_autograd(state, old, change, name, update):
+    """A param whose values changed while its version counter stood still was changed behind autograd."""
+    new = state["value"]
+    if change == 0 and not identical(new, old):
+        raise AssertionError(
+            f"{name} changed, but its version counter ({name}._version) did not move: the update went "
+            "around autograd, through .data (as in p.data -= ...) or another way autograd cannot see, such "
+            "as NumPy. A backward() still pending on the old values would then compute a silently wrong "
+            "gradient (section 2.4). Change the tensor itself, inside `with torch.no_grad():` "
+            f"({update}): the version counter records that.")
+
+
 def _judge_cleared(state, name):
     grad = state.get("grad")
     if isinstance(grad, torch.Tensor) and bool(grad.abs().max() > 0):
@@ -123,9 +142,11 @@ def _steps_judge(run, start, lrs, grad_mode, momentum, step_label, judge_param):
             try:
                 _judge_call(records[t - 1], function, grad_mode, update)
                 states = _param_states(records[t - 1], len(start))
+                changes = _version_changes(records[t - 1], len(start))
                 for i, state in enumerate(states):
                     name = f"params[{i}]"
                     _judge_leaf(state, name)
+                    _judge_seen_by_autograd(state, values[i], changes[i], name, update)
                     judge_param(i, state, values[i], t, records[t - 1], records[t - 2] if t > 1 else None, name)
                     _judge_cleared(state, name)
             except AssertionError as error:

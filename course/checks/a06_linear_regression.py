@@ -342,6 +342,7 @@ def _sgd_judge(values, grads, lr, batch_size):
                 raise AssertionError(
                     f"params[{k}] did not change: update it in place (param -= ...); rebinding a name "
                     "(param = param - ...) makes a new tensor and leaves the parameter unchanged.")
+            _judge_seen_by_autograd(got.get("version_changes"), k, len(values))
             assert_close(step, torch_sgd_step(value, grad, lr, batch_size), f"the step of params[{k}]",
                          factors={"the batch size": batch_size}, causes=[SIGN_FLIPPED])
             cleared = after.get("grad")
@@ -349,6 +350,18 @@ def _sgd_judge(values, grads, lr, batch_size):
                 f"params[{k}].grad still holds the gradient after the step: zero it (param.grad.zero_()), "
                 "or the next backward() adds to it and the steps use stale gradients.")
     return judge
+
+
+def _judge_seen_by_autograd(changes, k, count):
+    """params[k] changed (the judge saw that); its version counter must have moved too."""
+    if not (isinstance(changes, list) and len(changes) == count and all(type(c) is int for c in changes)):
+        raise AssertionError("the checks could not read the parameters after sgd's step (their version counters).")
+    if changes[k] == 0:
+        raise AssertionError(
+            f"params[{k}] changed, but its version counter (params[{k}]._version) did not move: the update "
+            "went around autograd, through .data (as in param.data -= ...) or another way autograd cannot "
+            "see, such as NumPy; notebook 05 (section 2.4) shows the silently wrong gradients that hides. "
+            "Update the tensor itself, in place inside `with torch.no_grad():` (param -= ...).")
 
 
 def _sgd_trial(values, grads, lr, batch_size):

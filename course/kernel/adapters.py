@@ -142,6 +142,15 @@ def _param_state(p):
             "grad_fn": None if p.grad_fn is None else type(p.grad_fn).__name__, "grad": snapshot(p.grad)}
 
 
+def _versions(params):
+    """Each param's version counter: every in-place change that autograd can see adds 1 to it.
+
+    An update under `torch.no_grad()` (or through `p.detach()`, which shares the counter) moves
+    it; one through `p.data` (or NumPy) does not, since `.data` is a tensor with a counter of its own.
+    """
+    return [p._version for p in params]
+
+
 def _same_objects(now, before):
     return len(now) == len(before) and all(a is b for a, b in zip(now, before))
 
@@ -165,6 +174,7 @@ def run_in_place_steps(target, args, kwargs, by_hand, name):
                 target(params, velocities, lr, momentum)
             return torch.is_grad_enabled()        # grad mode right after the call
 
+        versions = _versions(param_objects)
         try:
             with torch.set_grad_enabled(grad_mode):
                 grad_mode_after = call(step, name=name)
@@ -172,7 +182,8 @@ def run_in_place_steps(target, args, kwargs, by_hand, name):
             records.append({"raised": str(error)})
             break
         record = {"grad_mode_after": grad_mode_after, "same_params": _same_objects(params, param_objects),
-                  "params": [_param_state(p) for p in params]}
+                  "params": [_param_state(p) for p in params],
+                  "version_changes": [after - before for after, before in zip(_versions(param_objects), versions)]}
         if velocities is not None:
             record["same_velocities"] = _same_objects(velocities, velocity_objects)
             record["velocities"] = [snapshot(v) for v in velocities]
@@ -214,9 +225,11 @@ def sgd_in_place(target, args, kwargs, by_hand, name):
         param.grad = grad.clone()
     handed = list(params)
     grad_mode = torch.is_grad_enabled()
+    versions = [p._version for p in handed]   # moved by in-place changes autograd sees, not by .data
     target(params, lr, batch_size)
     return {"grad_mode_kept": torch.is_grad_enabled() == grad_mode,
             "same_objects": len(params) == len(handed) and all(p is q for p, q in zip(params, handed)),
+            "version_changes": [p._version - before for p, before in zip(handed, versions)],
             "params": [{"value": p.detach().clone(), "is_leaf": p.is_leaf, "requires_grad": p.requires_grad,
                         "grad": None if p.grad is None else p.grad.detach().clone()} for p in handed]}
 

@@ -296,3 +296,47 @@ def test_losses_as_tensors_get_named():
         return w, b, [torch.tensor(v) for v in losses]
 
     assert "Python floats" in diagnosis("train_linreg_tests", tensor_losses)
+
+
+def test_an_sgd_through_data_is_refused_with_its_cause():
+    """Is an update through .data, which autograd does not see, refused with that cause (#17 item 7)?"""
+    def through_data(params, lr, batch_size):
+        for param in params:
+            param.data -= lr * param.grad / batch_size
+            param.grad.zero_()
+
+    for hidden in (False, True):
+        message = diagnosis("sgd_tests", through_data, hidden=hidden)
+        assert "version counter (params[0]._version) did not move" in message and "through .data" in message
+
+
+# ---- what 06's lessons say about torch, against this torch --------------------------------
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_x_times_w_against_x_matmul_w(seed):
+    """06 (section 3): with X (4, 2), X @ w_col is (4, 1), X @ w_flat (4,), X * w_flat (4, 2) whose rows
+    sum to X @ w_flat; X * w_col raises; with n = d = 2, X * w_col runs and scales row i by w_i; with one
+    feature, x * w equals x @ w.reshape(1, 1)."""
+    gen = torch.Generator().manual_seed(seed)
+    X, w_flat = torch.randn(4, 2, generator=gen), torch.tensor([2.0, -3.4])
+    w_col = w_flat.reshape(2, 1)
+    assert (X @ w_col).shape == (4, 1) and (X @ w_flat).shape == (4,) and (X * w_flat).shape == (4, 2)
+    assert torch.allclose((X * w_flat).sum(1), X @ w_flat)
+    with pytest.raises(RuntimeError, match=r"size of tensor a \(4\) must match the size of tensor b \(2\)"):
+        X * w_col
+    X2 = X[:2]
+    assert torch.equal(X2 * w_col, torch.stack([X2[0] * w_col[0], X2[1] * w_col[1]]))
+    assert not torch.allclose((X2 * w_col).sum(1, keepdim=True), X2 @ w_col)
+    x1, w1 = X[:, :1], torch.tensor([2.0])
+    assert torch.equal(x1 * w1, x1 @ w1.reshape(1, 1))
+
+
+def test_the_mxnet_table_names_and_dtypes():
+    """06's table: torch.normal(0, 1, (n, d)) takes NumPy's positional form; torch's normal and zeros give
+    float32, NumPy's own np.random.normal and np.zeros float64; a sum over rows is a product with ones."""
+    np = pytest.importorskip("numpy")
+    assert torch.normal(0, 1, (3, 2)).shape == (3, 2) and torch.normal(0, 1, (3, 2)).dtype == torch.float32
+    assert torch.zeros(1).dtype == torch.float32
+    assert np.random.normal(0, 1, (3, 2)).dtype == np.float64 and np.zeros(1).dtype == np.float64
+    r = torch.tensor([[0.5], [-1.0], [2.0]])
+    assert torch.equal(torch.ones(1, 3) @ r, r.sum(0, keepdim=True))

@@ -1,6 +1,5 @@
 """Does the sandbox launcher confine the process it becomes (without nbgrader in the way)?"""
 import os
-from pathlib import Path
 import subprocess
 import sys
 
