@@ -12,3 +12,11 @@ ASSIGNMENTS = {
     "08_mlp": a08_mlp, "09_tiny_autograd": a09_tiny_autograd,
 }
 EXERCISES = {exercise.grade_id: exercise for module in ASSIGNMENTS.values() for exercise in module.EXERCISES}
+
+
+def exercises(extra_modules=()):
+    """The course's exercises and those of `extra_modules` (dotted names of modules with an EXERCISES list)."""
+    import importlib
+
+    extra = [e for name in extra_modules for e in importlib.import_module(name).EXERCISES]
+    return {**EXERCISES, **{e.grade_id: e for e in extra}}

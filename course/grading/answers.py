@@ -16,6 +16,8 @@ import json
 import os
 from pathlib import Path
 
+from course.checks.core.exercise import Verdict
+
 ANSWERS_FILE = "answers.json"
 
 
@@ -40,7 +42,8 @@ def checks_fingerprint():
 def entry(exercise, program, trials, outcomes):
     """One judged cell's record: its fingerprints and the outcomes (or why there were none)."""
     return {"request": request_fingerprint(exercise, program, trials), "checks": checks_fingerprint(),
-            **({"problem": outcomes} if isinstance(outcomes, str) else {"outcomes": outcomes})}
+            **({"problem": outcomes.message, "error": outcomes.error} if isinstance(outcomes, Verdict)
+               else {"outcomes": outcomes})}
 
 
 def write(folder, answers):

@@ -23,7 +23,7 @@ import nbformat
 from nbgrader import utils
 
 from course.checks.core.exercise import Verdict, trial_seed
-from course.checks.registry import EXERCISES
+from course.checks import registry
 
 from . import answers, steps
 from .plugins.trusted_execute import judged, outputs
@@ -64,13 +64,13 @@ class _Cell:
     verdicts: list
 
 
-def _judge_again(nb, record, entries):
+def _judge_again(nb, record, entries, exercises):
     """([_Cell] judged again from the answers, why the submission must run again or "")."""
     reading = Reading(nb)
     judged_cells = []
     for index, cell in enumerate(nb.cells):
         grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
-        exercise = EXERCISES.get(grade_id) if cell.cell_type == "code" and utils.is_grade(cell) else None
+        exercise = exercises.get(grade_id) if cell.cell_type == "code" and utils.is_grade(cell) else None
         if exercise is None:
             continue
         refused = reading.refusal(exercise.function, exercise.reading)
@@ -85,7 +85,8 @@ def _judge_again(nb, record, entries):
         program = reading.program(exercise.function, exercise.reading)[0]
         if answers.request_fingerprint(exercise, program, visible + hidden) != entry.get("request"):
             return judged_cells, f"{grade_id}'s trials changed since it was graded"
-        outcomes = entry["problem"] if "problem" in entry else entry.get("outcomes")
+        outcomes = (Verdict(False, str(entry["problem"]), error=str(entry.get("error", "AssertionError")))
+                    if "problem" in entry else entry.get("outcomes"))
         judged_cells.append(_Cell(index, grade_id, judged(exercise, visible, hidden, outcomes)))
     return judged_cells, ""
 
@@ -121,6 +122,7 @@ def regrade(root, assignment_ids, cell=None, dry_run=False, **engine_settings):
     """Judge the recorded answers of `assignment_ids` again (only test cell `cell`, if given); a Regrade."""
     root = Path(root)
     record_name = record_file(root)
+    exercises = registry.exercises(course_config(root).TrustedExecute.get("exercise_modules", []))
     result, rewrite = Regrade(), []
     with gradebook(root) as gb:
         scores = {(a, s.student.id, g.name): g.score
@@ -134,7 +136,7 @@ def regrade(root, assignment_ids, cell=None, dry_run=False, **engine_settings):
             except (OSError, ValueError):
                 result.again[assignment_id, student] = "its record or its graded notebook cannot be read"
                 continue
-            judged_cells, why = _judge_again(nb, record, answers.read(folder))
+            judged_cells, why = _judge_again(nb, record, answers.read(folder), exercises)
             judged_cells = [c for c in judged_cells if cell is None or c.grade_id == cell]
             if why and (cell is None or cell in why):
                 result.again[assignment_id, student] = why

@@ -32,6 +32,12 @@ _is_grad_enabled = torch.is_grad_enabled
 _set_grad_enabled = torch.set_grad_enabled
 
 
+# Where `reporting` puts its notes (a learner function's warnings): printed when None; while the runner
+# answers a request, a list it sends along with the trial's outcome, so that the verdict can show them.
+NOTES = None
+MAX_NOTES = 3
+
+
 class AutogradUsed(AssertionError):
     """Raised when a function that must work by hand calls autograd."""
 
@@ -81,7 +87,11 @@ def reporting(name):
             _set_grad_enabled(grad_mode)  # a learner function may not leave grad mode changed
     for warning in caught:
         hint = hint_for(warning.message)
-        print(f"Note: {name} caused a warning: {warning.message}" + (f"\nHint: {hint}" if hint else ""))
+        note = f"Note: {name} caused a warning: {warning.message}" + (f"\nHint: {hint}" if hint else "")
+        if NOTES is None:
+            print(note)
+        elif len(NOTES) < MAX_NOTES:
+            NOTES.append(note[:500])
 
 
 def _detached(value):

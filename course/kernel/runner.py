@@ -11,7 +11,7 @@ it does is trusted: the grader judges what it answers.
 import io
 from contextlib import redirect_stderr, redirect_stdout
 
-from . import plain
+from . import calling, plain
 from .adapters import ADAPTERS as FUNCTION_ADAPTERS
 from .calling import reporting
 from .custom_function import run_function
@@ -27,6 +27,7 @@ def run(target, request):
     outcomes = []
     for trial in request["trials"]:
         args, kwargs = plain.decode(trial["args"]), plain.decode(trial["kwargs"])
+        calling.NOTES = notes = []
         # What the function prints is not its answer; keep it out of the reply and of stderr.
         with redirect_stdout(io.StringIO()), redirect_stderr(io.StringIO()):
             try:
@@ -35,6 +36,10 @@ def run(target, request):
                 outcomes.append({"value": plain.encode(value)})
             except AssertionError as error:
                 outcomes.append({"error": str(error)})
+            finally:
+                calling.NOTES = None
+        if notes:
+            outcomes[-1]["notes"] = notes
     return outcomes
 
 

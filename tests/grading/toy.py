@@ -1,4 +1,5 @@
-"""A toy assignment for the grading tests: one exercise (double), its tests with a hidden part, a written answer."""
+"""A toy assignment for the grading tests: one exercise (double, judged by the grader: toy_checks.py), its tests
+with a hidden part, a written answer."""
 from pathlib import Path
 import shutil
 
@@ -10,12 +11,10 @@ from course.grading import steps
 ROOT = Path(__file__).resolve().parents[2]
 
 CORRECT = "def double(x):\n    ### BEGIN SOLUTION\n    return 2 * x\n    ### END SOLUTION"
-SETUP = "import torch\nfrom torch.testing import assert_close\nfrom course.kernel.calling import call"
-TESTS = """_x = torch.arange(3.0)
-assert_close(call(double, _x), 2 * _x, msg="double(x) is not 2 * x")
+SETUP = "import torch\nfrom course.checks import check"
+TESTS = """check("double_tests", double)
 ### BEGIN HIDDEN TESTS
-_secret = torch.linspace(-7.25, 3.5, 11, dtype=torch.float64)
-assert_close(call(double, _secret), 2 * _secret, msg="double(x) on float64 is not 2 * x")
+check("double_tests", double, hidden=True)
 ### END HIDDEN TESTS"""
 
 
@@ -44,6 +43,8 @@ def make_toy_course(root, cell_timeout=None):
     """A course folder at `root` with the course's config and the released toy assignment."""
     root = Path(root)
     shutil.copy(ROOT / "nbgrader_config.py", root / "nbgrader_config.py")
+    with open(root / "nbgrader_config.py", "a") as config:
+        config.write('\nc.TrustedExecute.exercise_modules = ["tests.grading.toy_checks"]\n')
     if cell_timeout:
         with open(root / "nbgrader_config.py", "a") as config:
             config.write(f"\nc.SandboxedExecute.timeout = {cell_timeout}\n")

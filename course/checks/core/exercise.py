@@ -34,6 +34,7 @@ class Verdict:
     message: str
     diagnosis: str = ""            # the message without the trial's case: what the class report counts
     refused: bool = False          # the code was refused by reading (an allow-list), never run
+    error: str = "AssertionError"  # the name a failed verdict is shown under in the cell
 
 
 @dataclass
@@ -65,17 +66,28 @@ class Exercise:
         if not isinstance(outcomes, list) or len(outcomes) != len(trials):
             return Verdict(False, f"{self.function}: the checks got no usable answer from the notebook "
                                   "(did the kernel stop, or the function print instead of return?).")
+        notes = _notes(outcomes)
         for trial, outcome in zip(trials, outcomes):
             failure = _failure(trial, outcome)
             if failure:
-                return Verdict(False, f"{trial.case}: {failure}" if trial.case else failure, failure)
-        return Verdict(True, label(len(trials)))
+                return Verdict(False, (f"{trial.case}: {failure}" if trial.case else failure) + notes, failure)
+        return Verdict(True, label(len(trials)) + notes)
 
     def visible_label(self, count):
         return f"{self.function}: the example{'s are' if count > 1 else ' is'} right."
 
     def hidden_label(self, count):
         return f"{self.function}: all {count} hidden trials passed."
+
+
+def _notes(outcomes):
+    """The learner function's warnings the kernel noted, once each, as lines to add to a verdict."""
+    seen = []
+    for outcome in outcomes:
+        for note in (outcome.get("notes") if isinstance(outcome, dict) else None) or []:
+            if isinstance(note, str) and note[:500] not in seen and len(seen) < 3:
+                seen.append(note[:500])
+    return "".join(f"\n{note}" for note in seen)
 
 
 def _failure(trial, outcome):

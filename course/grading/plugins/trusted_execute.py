@@ -34,10 +34,10 @@ import os
 
 import nbformat
 from nbgrader import utils
-from traitlets import Integer, Unicode
+from traitlets import Integer, List, Unicode
 
 from course.checks.core.exercise import Verdict, fresh_seed, trial_seed
-from course.checks.registry import EXERCISES
+from course.checks import registry
 from course.kernel import plain
 
 from .. import answers
@@ -57,8 +57,8 @@ def stdout_output(text):
 
 def judged(exercise, visible, hidden, outcomes):
     """[Verdict] of the visible trials, then the hidden ones, on the outcomes (or the message why there are none)."""
-    if isinstance(outcomes, str):
-        return [Verdict(False, outcomes)]
+    if isinstance(outcomes, Verdict):
+        return [outcomes]
     return [exercise.judge(visible, outcomes[:len(visible)], exercise.visible_label),
             exercise.judge(hidden, outcomes[len(visible):], exercise.hidden_label)]
 
@@ -68,7 +68,7 @@ def outputs(verdicts):
     cell_outputs = []
     for verdict in verdicts:
         if not verdict.passed:
-            cell_outputs.append(error_output("AutogradUsed" if verdict.refused else "AssertionError", verdict.message))
+            cell_outputs.append(error_output("AutogradUsed" if verdict.refused else verdict.error, verdict.message))
             break
         cell_outputs.append(stdout_output(verdict.message + "\n"))
     return cell_outputs
@@ -82,19 +82,27 @@ class TrustedExecute(SandboxedExecute):
                            "so a grade can be reproduced by setting it here").tag(config=True)
     record_file = Unicode(RECORD_FILE, help="File beside each graded notebook that records "
                                             "the seed, the verdicts and the integrity findings").tag(config=True)
+    exercise_modules = List(Unicode(), help="Modules (dotted names) whose EXERCISES list is judged besides the "
+                                            "course's own, e.g. an instructor's additional exercises").tag(config=True)
+
+    @property
+    def exercises(self):
+        """{grade_id: Exercise} this step judges: the course's, and those of `exercise_modules`."""
+        return registry.exercises(self.exercise_modules)
 
     def preprocess(self, nb, resources=None, km=None):
         self.run_seed = self.seed or fresh_seed()
+        self.known = self.exercises
         self.reading = Reading(nb)
         self.findings = list(self.reading.signs)
-        self.by_hand, self.verdicts, self.answers = {}, {}, {}
+        self.by_hand, self.verdicts, self.recorded = {}, {}, {}
         self.folder = (resources or {}).get("metadata", {}).get("path") or os.getcwd()
         nb, resources = super().preprocess(nb, resources, km)
         self._write_record(resources)
         return nb, resources
 
     def preprocess_cell(self, cell, resources, index):
-        exercise = EXERCISES.get(cell.metadata.get("nbgrader", {}).get("grade_id")) \
+        exercise = self.known.get(cell.metadata.get("nbgrader", {}).get("grade_id")) \
             if cell.cell_type == "code" and utils.is_grade(cell) else None
         if exercise is None:
             cell, resources = super().preprocess_cell(cell, resources, index)
@@ -125,20 +133,21 @@ class TrustedExecute(SandboxedExecute):
         visible = exercise.visible()
         hidden = exercise.hidden(trial_seed(self.run_seed, exercise.grade_id))
         outcomes = self._ask(exercise, program, visible + hidden)
-        self.answers[exercise.grade_id] = answers.entry(exercise, program, visible + hidden, outcomes)
+        self.recorded[exercise.grade_id] = answers.entry(exercise, program, visible + hidden, outcomes)
         verdicts = judged(exercise, visible, hidden, outcomes)
         for verdict in verdicts:
             self._record(exercise, verdict)
         return outputs(verdicts)
 
     def _ask(self, exercise, program, trials_):
-        """The trial process's outcomes for `trials_` (a list), or a message saying why there are none."""
+        """The trial process's outcomes for `trials_` (a list), or the failed Verdict saying why there are none."""
         answer = trials.ask(program.message(), exercise.request(trials_), self.folder, dict(os.environ),
                             asdict(self.sandbox_limits()), self.timeout, plain.MAX_REPLY_BYTES)
         if answer.problem:
-            return f"{exercise.function} could not be checked: {answer.problem}."
+            return Verdict(False, f"{exercise.function} could not be checked: {answer.problem}.",
+                           error="CellTimeoutError" if answer.timed_out else "AssertionError")
         if not isinstance(answer.outcomes, list) or len(answer.outcomes) != len(trials_):
-            return f"{exercise.function} could not be checked: the answer is malformed."
+            return Verdict(False, f"{exercise.function} could not be checked: the answer is malformed.")
         return answer.outcomes
 
     def _record(self, exercise, verdict):
@@ -153,7 +162,7 @@ class TrustedExecute(SandboxedExecute):
                   "integrity": [vars(finding) for finding in self.findings]}
         with open(os.path.join(folder, self.record_file), "w") as out:
             json.dump(record, out, indent=1)
-        answers.write(folder, self.answers)
+        answers.write(folder, self.recorded)
 
 
 def _stderr_to_stdout(cell):

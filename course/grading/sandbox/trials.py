@@ -24,6 +24,7 @@ from . import forkserver, processes
 class Answer:
     outcomes: list = None    # one {"value"} or {"error"} per trial, as the process sent them
     problem: str = ""        # why there are none: the time limit, the size limit, the process died
+    timed_out: bool = False
 
 
 def ask(program, request, cwd, env, limits, timeout, max_bytes):
@@ -45,7 +46,8 @@ def ask(program, request, cwd, env, limits, timeout, max_bytes):
 
 def _read_answer(channel, deadline, timeout, max_bytes):
     if not select.select([channel], [], [], max(deadline - time.monotonic(), 0))[0]:
-        return Answer(problem=f"it did not return within {timeout} s: look for a loop that never ends")
+        return Answer(problem=f"it did not return within {timeout} s: look for a loop that never ends",
+                      timed_out=True)
     channel.settimeout(max(deadline - time.monotonic(), 0.5))
     try:
         outcomes = trials.receive(channel, limit=max_bytes)
