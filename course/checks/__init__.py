@@ -12,7 +12,7 @@ demonstrations: a check typically calls the learner's function through `call_by_
 from .calling import AutogradUsed, LearnerError, autograd_forbidden, call, call_by_hand, reporting
 from .compare import Report, assert_close, compare, compare_all, tolerance
 from .hints import hint_for
-from .local import check
+from .local import check, reveal
 from .predictions import check_predictions
 from .reference import autograd_vjp, finite_difference_grad, generators, random_shape, random_tensor
 
@@ -20,5 +20,5 @@ __all__ = [
     "AutogradUsed", "LearnerError", "Report", "assert_close", "autograd_forbidden", "check",
     "autograd_vjp", "call", "call_by_hand", "check_predictions", "compare", "compare_all",
     "finite_difference_grad", "generators", "hint_for", "random_shape", "random_tensor",
-    "reporting", "tolerance",
+    "reporting", "reveal", "tolerance",
 ]
