@@ -152,3 +152,8 @@ def test_scaling_in_place_under_no_grad_keeps_the_leaf():
     with torch.no_grad():
         w.mul_(0.01)
     assert w.is_leaf and w.requires_grad and w.grad_fn is None
+
+
+def test_float32_keeps_about_7_significant_digits_and_float64_about_16():
+    assert 6 < -math.log10(torch.finfo(torch.float32).eps) < 7.5
+    assert 15 < -math.log10(torch.finfo(torch.float64).eps) < 16.5
