@@ -7,11 +7,15 @@ Every notebook starts with the Colab cell (`colab_cell_text`): it installs
 the `course` package from the repository named in pyproject.toml
 (`[project.urls] Repository`) when `import course` fails, as on Google
 Colab, and does nothing where the package is installed (JupyterLab from this
-repository, grading). `python -m course.authoring` writes it into every
-`source/` notebook; `course release` then carries it to `release/`.
+repository, grading). While that address is still the placeholder
+(`is_placeholder`), there is nothing to install from: the cell then stops
+with one line saying what to do instead, never with a git error.
+`python -m course.authoring` writes it into every `source/` notebook;
+`course release` then carries it to `release/`.
 """
 from pathlib import Path
 import sys
+import textwrap
 import tomllib
 
 import nbformat
@@ -85,8 +89,40 @@ def repository_url(root=ROOT):
         return tomllib.load(file)["project"]["urls"]["Repository"]
 
 
+# The owner a fresh copy of the course names in pyproject.toml until it has a public address.
+PLACEHOLDER_OWNER = "your-name"
+
+# What the placeholder cell tells a learner without the package: one line, the error's message.
+WITHOUT_ADDRESS = ("The course package is missing, and this copy of the course has no public address to "
+                   "install it from: upload the course folder (the one with pyproject.toml), run "
+                   "`pip install` on it and run this cell again, or work in JupyterLab from that folder "
+                   "(its README.md says how).")
+
+
+def _wrapped(text, indent=30, width=100):
+    """`text` as adjacent string literals, one per line, for a cell's source."""
+    lines = textwrap.wrap(text, width - indent - 4, break_on_hyphens=False)
+    pieces = [line + " " for line in lines[:-1]] + lines[-1:]   # the spaces the wrapping took
+    return ("\n" + " " * indent).join(map(repr, pieces))
+
+
+def is_placeholder(url):
+    """Whether `url` is still the placeholder address of a fresh copy (github.com/your-name/...)."""
+    return f"/{PLACEHOLDER_OWNER}/" in url
+
+
 def colab_cell_text(url):
-    """The first cell of every notebook: install `course` from `url` if it cannot be imported, else nothing."""
+    """The first cell of every notebook: install `course` from `url` if it cannot be imported, else nothing.
+
+    While `url` is the placeholder, the cell installs nothing and stops with `WITHOUT_ADDRESS` instead.
+    """
+    if is_placeholder(url):
+        return f"""{COLAB_MARKER} (or any Python without the course): the course's package is needed. In
+# JupyterLab from the repository, and when grading, it is installed and this cell does nothing.
+try:
+    import course  # noqa: F401
+except ModuleNotFoundError:
+    raise ModuleNotFoundError({_wrapped(WITHOUT_ADDRESS)}) from None"""
     return f"""{COLAB_MARKER} (or any Python without the course): installs the course's package when it
 # is missing. In JupyterLab from the repository, and when grading, it does nothing.
 try:

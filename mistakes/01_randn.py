@@ -6,32 +6,35 @@ MISTAKES = [
     Mistake(
         name="dtype_float_is_float32",
         cell="RANDN_DTYPE_ANSWERS",
-        replace=[('"dtype of torch.randn((14, 128), dtype=float)": torch.float64',
-                 '"dtype of torch.randn((14, 128), dtype=float)": torch.float32')],
+        replace=[('"dtype of torch.randn((14, 128), dtype=float) + torch.randn(128)": torch.float64',
+                  '"dtype of torch.randn((14, 128), dtype=float) + torch.randn(128)": torch.float32')],
         loses=["RANDN_DTYPE_ANSWERS_tests"],
-        feedback=["'dtype of torch.randn((14, 128), dtype=float)': you predicted torch.float32; "
+        feedback=["'dtype of torch.randn((14, 128), dtype=float) + torch.randn(128)': you predicted torch.float32; "
                   "torch says torch.float64"],
     ),
     Mistake(
-        name="python_float_widens_the_tensor",
+        name="a_number_without_dimensions_widens",
         cell="RANDN_DTYPE_ANSWERS",
-        replace=[('"dtype of 0.01 * torch.randn(3, 4)": torch.float32', '"dtype of 0.01 * torch.randn(3, 4)": torch.float64')],
+        replace=[('"dtype of torch.randn(3) * torch.randn((), dtype=float)": torch.float32',
+                  '"dtype of torch.randn(3) * torch.randn((), dtype=float)": torch.float64')],
         loses=["RANDN_DTYPE_ANSWERS_tests"],
-        feedback=["'dtype of 0.01 * torch.randn(3, 4)': you predicted torch.float64; torch says torch.float32"],
+        feedback=["'dtype of torch.randn(3) * torch.randn((), dtype=float)': you predicted torch.float64; "
+                  "torch says torch.float32"],
     ),
     Mistake(
-        name="scalar_shape_is_one",
+        name="a_number_without_dimensions_gives_no_dimensions",
         cell="RANDN_DTYPE_ANSWERS",
-        replace=[('"shape of torch.randn(())": ()', '"shape of torch.randn(())": (1,)')],
+        replace=[('"shape of torch.randn(()) * torch.randn(3)": (3,)', '"shape of torch.randn(()) * torch.randn(3)": ()')],
         loses=["RANDN_DTYPE_ANSWERS_tests"],
-        feedback=["'shape of torch.randn(())': you predicted (1,); torch says ()"],
+        feedback=["'shape of torch.randn(()) * torch.randn(3)': you predicted (); torch says (3,)"],
     ),
     Mistake(
-        name="shape_as_torch_dtype_placeholder_left",
+        name="prediction_placeholder_left",
         cell="RANDN_DTYPE_ANSWERS",
-        replace=[('"shape of torch.randn(())": ()', '"shape of torch.randn(())": ...')],
+        replace=[('"dtype of torch.randn(()) * torch.randn((), dtype=float)": torch.float64',
+                  '"dtype of torch.randn(()) * torch.randn((), dtype=float)": ...')],
         loses=["RANDN_DTYPE_ANSWERS_tests"],
-        feedback=["'shape of torch.randn(())' is still `...`"],
+        feedback=["'dtype of torch.randn(()) * torch.randn((), dtype=float)' is still `...`"],
     ),
     # normal_sample
     Mistake(

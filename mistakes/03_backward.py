@@ -23,6 +23,16 @@ MISTAKES = [
         loses=["vjp_of_view_tests"],
         feedback=["must have shape (4,)", "another arrangement"],
     ),
+    Mistake(
+        name="view_vjp_in_column_order",
+        cell="vjp_of_view",
+        replace=[
+            ('    return 2 * v.reshape(4)\n',
+             '    return 2 * v.t().reshape(4)\n'),
+        ],
+        loses=["vjp_of_view_tests"],
+        feedback=["the right values in column order", "row by row"],
+    ),
     # sum_to_shape (add_backward and mul_backward call it, so their checks fail too)
     Mistake(
         name="sum_to_shape_only_leading_dims",

@@ -1,12 +1,14 @@
 """The Colab cell: one URL in pyproject.toml, the same first cell in every notebook, harmless when grading."""
 from pathlib import Path
+import subprocess
+import sys
 
 import nbformat
 import pytest
 
 from course import authoring
 from course.grading import steps
-from course.grading.reading import integrity
+from course.grading.reading import Reading
 
 ROOT = Path(__file__).resolve().parents[1]
 URL = authoring.repository_url(ROOT)
@@ -24,8 +26,41 @@ def test_every_notebook_starts_with_the_current_colab_cell(folder, assignment_id
 
 
 def test_the_url_is_written_once_in_the_cell():
-    text = authoring.colab_cell_text(URL)
-    assert text.count(URL) == 1 and URL.startswith("https://")
+    url = "https://github.com/someone/torch-gradients-course"
+    text = authoring.colab_cell_text(url)
+    assert text.count(url) == 1 and URL.startswith("https://")
+
+
+def test_the_placeholder_address_is_recognised():
+    assert authoring.is_placeholder("https://github.com/your-name/torch-gradients-course")
+    assert not authoring.is_placeholder("https://github.com/someone/torch-gradients-course")
+
+
+def _run_without_course(text, monkeypatch):
+    """Run a Colab cell where `import course` fails, as on Colab; the pip/git commands it runs, and its error."""
+    commands = []
+    monkeypatch.setitem(sys.modules, "course", None)   # makes `import course` raise ModuleNotFoundError
+    monkeypatch.setattr(subprocess, "run", lambda command, **kwargs: commands.append(command))
+    try:
+        exec(text, {})
+    except ModuleNotFoundError as error:
+        return commands, str(error)
+    return commands, None
+
+
+def test_without_a_public_address_the_cell_says_what_to_do_instead_of_running_git(monkeypatch):
+    """While pyproject.toml names the placeholder, does the cell, where course is missing, run no pip or git
+    and stop with one line that says what to do?"""
+    commands, error = _run_without_course(
+        authoring.colab_cell_text("https://github.com/your-name/torch-gradients-course"), monkeypatch)
+    assert commands == [] and error == authoring.WITHOUT_ADDRESS
+    assert "\n" not in error and "pip install" in error and "README.md" in error
+
+
+def test_with_a_public_address_the_cell_installs_from_it(monkeypatch):
+    url = "https://github.com/someone/torch-gradients-course"
+    commands, error = _run_without_course(authoring.colab_cell_text(url), monkeypatch)
+    assert error is None and len(commands) == 1 and commands[0][-1] == f"git+{url}"
 
 
 def test_the_cell_is_inserted_once_then_updated():
@@ -56,5 +91,5 @@ def test_the_cell_does_nothing_where_course_is_installed():
 
 def test_the_grader_finds_nothing_to_report_in_the_cell():
     """Does the integrity scan of a graded notebook see no sign of tampering in the Colab cell?"""
-    scan = integrity.scan(authoring.notebook([authoring.code(authoring.colab_cell_text(URL))]), [])
-    assert scan.signs == [] and scan.by_hand == {}
+    reading = Reading(authoring.notebook([authoring.code(authoring.colab_cell_text(URL))]))
+    assert reading.signs == [] and reading.refusal("relu_backward", "tensors") == ""

@@ -260,16 +260,18 @@ INIT_LEAF = Exercise("init_leaf_tests", "init_leaf", adapter="draws",
 
 # ---- RANDN_DTYPE_ANSWERS ----------------------------------------------------------
 
-# Each prediction's key and how torch answers it, run by the checks.
+# Each prediction's key and how torch answers it, run by the checks. None of these calls is run in the
+# notebook above the exercise: each combines two of its rules (dtype=float, promotion, broadcasting,
+# a tensor with no dimensions), so the answers are predicted, not read off a printed line.
 RANDN_CALLS = {
-    "dtype of torch.randn(64, 1000)": lambda: torch.randn(64, 1000).dtype,
-    "shape of torch.randn(64, 1000)": lambda: tuple(torch.randn(64, 1000).shape),
-    "dtype of torch.randn((14, 128), dtype=float)": lambda: torch.randn((14, 128), dtype=float).dtype,
-    "shape of torch.randn((14, 128), dtype=float)": lambda: tuple(torch.randn((14, 128), dtype=float).shape),
-    "dtype of 0.01 * torch.randn(3, 4)": lambda: (0.01 * torch.randn(3, 4)).dtype,
-    "dtype of torch.randn(3) + torch.randn(3, dtype=float)": lambda: (torch.randn(3) + torch.randn(3, dtype=float)).dtype,
-    "shape of torch.randn(5)": lambda: tuple(torch.randn(5).shape),
-    "shape of torch.randn(())": lambda: tuple(torch.randn(()).shape),
+    "dtype of torch.randn((14, 128), dtype=float) + torch.randn(128)":
+        lambda: (torch.randn((14, 128), dtype=float) + torch.randn(128)).dtype,
+    "shape of torch.randn((14, 128), dtype=float) + torch.randn(128)":
+        lambda: tuple((torch.randn((14, 128), dtype=float) + torch.randn(128)).shape),
+    "dtype of torch.randn(3) * torch.randn((), dtype=float)": lambda: (torch.randn(3) * torch.randn((), dtype=float)).dtype,
+    "dtype of torch.randn(()) * torch.randn(3, dtype=float)": lambda: (torch.randn(()) * torch.randn(3, dtype=float)).dtype,
+    "shape of torch.randn(()) * torch.randn(3)": lambda: tuple((torch.randn(()) * torch.randn(3)).shape),
+    "dtype of torch.randn(()) * torch.randn((), dtype=float)": lambda: (torch.randn(()) * torch.randn((), dtype=float)).dtype,
 }
 
 
@@ -283,15 +285,18 @@ def _randn_kind(key):
 
 # Why torch answers each prediction as it does: shown after the fact by `course check --reveal`.
 RANDN_WHY = {
-    "dtype of torch.randn(64, 1000)": "torch.randn draws in the default dtype, torch.float32, unless told otherwise.",
-    "shape of torch.randn(64, 1000)": "The sizes given one by one are the shape, in that order.",
-    "dtype of torch.randn((14, 128), dtype=float)": "Python's float is double precision, so dtype=float means torch.float64.",
-    "shape of torch.randn((14, 128), dtype=float)": "A tuple of sizes gives the same shape as the sizes written one by one.",
-    "dtype of 0.01 * torch.randn(3, 4)": "A Python number never widens a tensor's dtype: the product stays float32.",
-    "dtype of torch.randn(3) + torch.randn(3, dtype=float)":
-        "Tensors of two float dtypes combine in the wider one (type promotion): float64.",
-    "shape of torch.randn(5)": "One size gives a 1-D tensor; its shape is the one-element tuple (5,).",
-    "shape of torch.randn(())": "The empty shape () gives a 0-D tensor, a single number: its shape is ().",
+    "dtype of torch.randn((14, 128), dtype=float) + torch.randn(128)":
+        "dtype=float is float64; float64 and float32 tensors with dimensions give the wider, float64.",
+    "shape of torch.randn((14, 128), dtype=float) + torch.randn(128)":
+        "The (128,) vector is broadcast over the 14 rows, like the seeds' biases: the sum is (14, 128).",
+    "dtype of torch.randn(3) * torch.randn((), dtype=float)":
+        "The float64 factor has no dimensions: like a Python number, it does not widen the float32 tensor.",
+    "dtype of torch.randn(()) * torch.randn(3, dtype=float)":
+        "The tensor with dimensions is float64 and decides; a float32 with no dimensions cannot narrow it.",
+    "shape of torch.randn(()) * torch.randn(3)":
+        "A tensor with no dimensions is one number: multiplying by it keeps the other shape, (3,).",
+    "dtype of torch.randn(()) * torch.randn((), dtype=float)":
+        "Neither factor has dimensions, so neither is weaker: the wider dtype wins, float64.",
 }
 
 RANDN_DTYPE_ANSWERS = prediction_exercise(

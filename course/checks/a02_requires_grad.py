@@ -154,17 +154,17 @@ def graph_truth():
     h = w * 2 + b
     s = h.exp().sum()
     k = b * 2
-    e = s.detach()
+    e = s.detach() * w
     with torch.no_grad():
-        n = w * 2
+        n = h * 2
     return {
         "w.is_leaf": w.is_leaf, "w.requires_grad": w.requires_grad, "w.grad_fn": _node(w),
         "b.is_leaf": b.is_leaf, "b.requires_grad": b.requires_grad,
         "h.is_leaf": h.is_leaf, "h.requires_grad": h.requires_grad, "h.grad_fn": _node(h),
         "s.grad_fn": _node(s),
         "k.is_leaf": k.is_leaf, "k.requires_grad": k.requires_grad,
-        "e.is_leaf": e.is_leaf, "e.requires_grad": e.requires_grad,
-        "n.requires_grad": n.requires_grad, "n.grad_fn": _node(n),
+        "e.is_leaf": e.is_leaf, "e.requires_grad": e.requires_grad, "e.grad_fn": _node(e),
+        "n.is_leaf": n.is_leaf, "n.requires_grad": n.requires_grad, "n.grad_fn": _node(n),
     }
 
 
@@ -188,8 +188,10 @@ GRAPH_WHY = {
     "s.grad_fn": "The last operation that made s is .sum(): SumBackward0.",
     "k.is_leaf": "No input of b * 2 requires grad, so nothing is recorded and k is a leaf.",
     "k.requires_grad": "No input of b * 2 requires grad, so neither does k.",
-    "e.is_leaf": "detach() returns a tensor cut off from the graph: a leaf.",
-    "e.requires_grad": "detach() gives a tensor that does not require grad.",
+    "e.is_leaf": "s.detach() is cut off, but w requires grad: the product is recorded, not a leaf.",
+    "e.requires_grad": "One input of the product, w, requires grad, so e does too.",
+    "e.grad_fn": "The last operation that made e is the multiplication by w: MulBackward0.",
+    "n.is_leaf": "Nothing is recorded under torch.no_grad(), so n counts as a leaf, even made from h.",
     "n.requires_grad": "Under torch.no_grad() nothing is recorded, so n does not require grad.",
     "n.grad_fn": "Nothing is recorded under torch.no_grad(), so n has no grad_fn.",
 }

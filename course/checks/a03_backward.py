@@ -49,9 +49,19 @@ def _view(t):
     return (2 * t).view(2, 2)
 
 
+def _column_order(got, want, v):
+    """Whether `got` is the right answer read column by column (v.T flattened), and not the right one."""
+    column = autograd_vjp(_view, (torch.zeros(4, dtype=v.dtype),), v.t().contiguous())[0]
+    return (isinstance(got, torch.Tensor) and got.shape == want.shape and not compare(got, want).passed
+            and compare(got, column).passed)
+
+
 def _vjp_of_view_trial(v):
     def judge(got):
         want = autograd_vjp(_view, (torch.zeros(4, dtype=v.dtype),), v)[0]
+        if _column_order(got, want, v):
+            raise AssertionError("vjp_of_view(v) has the right values in column order: view reads and fills "
+                                 "the elements row by row (the last dimension fastest), not column by column.")
         assert_close(got, want, "vjp_of_view(v)", causes=[SIGN_FLIPPED])
     return Trial((v,), judge)
 

@@ -7,8 +7,9 @@ subclass, a numpy array) is refused here too, with the same message.
 """
 import json
 
-from course.kernel import runner
-from .core.exercise import fresh_seed, trial_seed
+from course.kernel import plain, runner
+from .core import predictions
+from .core.exercise import Trial, fresh_seed, trial_seed
 from .registry import EXERCISES
 
 
@@ -42,3 +43,22 @@ def verdict(exercise, target, trials, label):
     request = json.loads(json.dumps(exercise.request(trials)))
     outcomes = json.loads(json.dumps(runner.run(target, request)))
     return exercise.judge(trials, outcomes, label)
+
+
+def reveal(grade_id, answers):
+    """After committing to predictions: print each one right or wrong, with torch's answer and why.
+
+    The notebook's own view of `course check --reveal` for a prediction exercise (`grade_id`, e.g.
+    "GRAPH_PREDICTIONS_tests") on the learner's dict `answers`. It grades nothing and changes nothing;
+    it refuses while a prediction is missing or not filled in, so that the answers come after the
+    predictions.
+    """
+    exercise = EXERCISES[grade_id]
+    if not isinstance(exercise, predictions.PredictionExercise):
+        raise ValueError(f"{grade_id} is not a prediction exercise: there is nothing to reveal.")
+    result = verdict(exercise, answers, exercise.visible(), exercise.visible_label)
+    if not result.passed:
+        raise CheckFailed(f"{result.message}\nFill in every prediction first; then reveal shows torch's answers.")
+    request = json.loads(json.dumps(exercise.request([Trial()])))
+    (outcome,) = json.loads(json.dumps(runner.run(answers, request)))
+    print(predictions.revealed_text(grade_id, predictions.reveal(exercise, plain.decode(outcome["value"]))))

@@ -200,12 +200,7 @@ def reveal_text(result, roots):
     """What --reveal adds under the table; model answers come from the first of `roots` with source/."""
     out = []
     for grade_id, rows in revealed_predictions(result).items():
-        right = sum(row.right for row in rows)
-        out.append(f"\n{grade_id}: {right} of {len(rows)} predictions right")
-        for row in rows:
-            verdict = "you were right" if row.right else f"you said {row.predicted}"
-            out.append(f"  [{'x' if row.right else ' '}] {row.key}: torch says {row.answer} ({verdict})")
-            out.append(f"      why: {row.why}")
+        out.append("\n" + predictions.revealed_text(grade_id, rows))
     if result.written:
         models = model_answers(result.path.stem, roots)
         if models is None:

@@ -1,4 +1,9 @@
 """Do 02_requires_grad's checks (course.checks.a02_requires_grad) pass right answers and name the typical wrong ones?"""
+import inspect
+from pathlib import Path
+import re
+
+import nbformat
 import pytest
 import torch
 
@@ -171,3 +176,26 @@ def test_the_number_after_backward_tells_overloads_apart_on_this_torch():
     a = torch.ones(2, 3, requires_grad=True)
     names = [type(t.grad_fn).__name__ for t in (a.sum(), a.sum(0), a.mean(), a.mean(0))]
     assert names == ["SumBackward0", "SumBackward1", "MeanBackward0", "MeanBackward1"]
+
+
+def _cells_of_02():
+    root = Path(__file__).resolve().parents[2]
+    return nbformat.read(str(root / "source" / "02_requires_grad" / "02_requires_grad.ipynb"), as_version=4).cells
+
+
+def test_the_graph_the_notebook_shows_is_the_one_the_checks_run():
+    """Is every line of the graph in Exercise 3's text a line of graph_truth, which decides the predictions?"""
+    (text,) = [cell.source for cell in _cells_of_02() if "## 6. Exercise 3" in cell.source]
+    shown = re.search(r"```python\n(.*?)```", text, re.S).group(1).splitlines()
+    checked = {line.strip() for line in inspect.getsource(graph_truth).splitlines()}
+    assert len(shown) >= 8 and all(line.strip() in checked for line in shown), shown
+
+
+def test_no_cell_above_the_predictions_runs_the_exercises_twists():
+    """Does no code cell above GRAPH_PREDICTIONS compute a product with a detached tensor or run no_grad on a
+    computed tensor (h), the two places where the exercise's graph goes beyond the demonstrations?"""
+    cells = _cells_of_02()
+    above = "\n".join(cell.source for cell in cells[:next(i for i, cell in enumerate(cells)
+                                                          if "GRAPH_PREDICTIONS = {" in cell.source)]
+                      if cell.cell_type == "code")
+    assert ".detach() *" not in above and "n = h * 2" not in above

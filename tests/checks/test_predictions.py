@@ -48,16 +48,16 @@ def test_reveal_marks_each_prediction_and_gives_torchs_answer():
     from course.checks.registry import EXERCISES
 
     exercise = EXERCISES["RANDN_DTYPE_ANSWERS_tests"]
-    got = {"dtype of torch.randn(64, 1000)": (torch.float32, "torch.float32"),
-           "shape of torch.randn(5)": ((5, 1), "(5, 1)"),
-           "shape of torch.randn(())": (..., "Ellipsis")}
+    got = {"dtype of torch.randn(()) * torch.randn(3, dtype=float)": (torch.float64, "torch.float64"),
+           "shape of torch.randn(()) * torch.randn(3)": ((), "()"),
+           "dtype of torch.randn(()) * torch.randn((), dtype=float)": (..., "Ellipsis")}
     rows = {row.key: row for row in reveal(exercise, got)}
     assert set(rows) == set(exercise.truth())
-    assert rows["dtype of torch.randn(64, 1000)"].right
-    wrong = rows["shape of torch.randn(5)"]
-    assert not wrong.right and wrong.predicted == "(5, 1)" and wrong.answer == "(5,)" and "1-D" in wrong.why
-    assert rows["shape of torch.randn(())"].predicted.startswith("...")
-    assert rows["dtype of torch.randn(3) + torch.randn(3, dtype=float)"].predicted == "(missing)"
+    assert rows["dtype of torch.randn(()) * torch.randn(3, dtype=float)"].right
+    wrong = rows["shape of torch.randn(()) * torch.randn(3)"]
+    assert not wrong.right and wrong.predicted == "()" and wrong.answer == "(3,)" and "one number" in wrong.why
+    assert rows["dtype of torch.randn(()) * torch.randn((), dtype=float)"].predicted.startswith("...")
+    assert rows["dtype of torch.randn(3) * torch.randn((), dtype=float)"].predicted == "(missing)"
 
 
 def test_reveal_of_an_unreadable_answer_counts_nothing_as_predicted():
@@ -66,3 +66,24 @@ def test_reveal_of_an_unreadable_answer_counts_nothing_as_predicted():
 
     rows = reveal(EXERCISES["GRAPH_PREDICTIONS_tests"], "GRAPH_PREDICTIONS raised NameError")
     assert rows and not any(row.right for row in rows)
+
+
+def test_the_notebooks_reveal_prints_each_prediction_with_torchs_answer(capsys):
+    """Does reveal(grade_id, dict), typed into a notebook after predicting, print the rows `course check --reveal`
+    prints, and refuse (printing no answer) while a prediction is not filled in?"""
+    from course.checks import reveal
+    from course.checks.a01_randn import RANDN_CALLS
+
+    answers = {key: how() for key, how in RANDN_CALLS.items()}
+    answers["shape of torch.randn(()) * torch.randn(3)"] = ()
+    reveal("RANDN_DTYPE_ANSWERS_tests", answers)
+    out = capsys.readouterr().out
+    assert out.startswith(f"RANDN_DTYPE_ANSWERS_tests: {len(answers) - 1} of {len(answers)} predictions right")
+    assert "[ ] shape of torch.randn(()) * torch.randn(3): torch says (3,) (you said ())" in out
+    assert "why: A tensor with no dimensions is one number" in out
+
+    with pytest.raises(AssertionError, match="is still `...`.*\nFill in every prediction first"):
+        reveal("RANDN_DTYPE_ANSWERS_tests", {**answers, "shape of torch.randn(()) * torch.randn(3)": ...})
+    assert "torch says" not in capsys.readouterr().out
+    with pytest.raises(ValueError, match="not a prediction exercise"):
+        reveal("normal_sample_tests", answers)

@@ -1,4 +1,7 @@
 """Do 01_randn's checks (course.checks.a01_randn) pass right answers and name the typical wrong ones?"""
+from pathlib import Path
+
+import nbformat
 import pytest
 import torch
 
@@ -8,6 +11,7 @@ from course.checks.core.exercise import Trial
 from course.checks.a01_randn import INIT_LEAF, NORMAL_SAMPLE, RANDN_CALLS, RANDN_DTYPE_ANSWERS
 from course.kernel.adapters import draw
 
+ROOT = Path(__file__).resolve().parents[2]
 SEEDS = [1, 2]
 
 
@@ -130,9 +134,9 @@ def test_right_predictions_pass():
 
 
 @pytest.mark.parametrize("key, value, phrase", [
-    ("dtype of torch.randn((14, 128), dtype=float)", float, "must be a torch dtype"),
-    ("shape of torch.randn(5)", [5], "must be a tuple of ints"),
-    ("shape of torch.randn(())", ..., "is still `...`"),
+    ("dtype of torch.randn((14, 128), dtype=float) + torch.randn(128)", float, "must be a torch dtype"),
+    ("shape of torch.randn(()) * torch.randn(3)", [3], "must be a tuple of ints"),
+    ("dtype of torch.randn(()) * torch.randn((), dtype=float)", ..., "is still `...`"),
 ])
 def test_predictions_of_the_wrong_kind_fail_the_visible_check(key, value, phrase):
     """Is a Python type for a dtype, a list for a tuple or a leftover `...` told in the visible check?"""
@@ -141,10 +145,20 @@ def test_predictions_of_the_wrong_kind_fail_the_visible_check(key, value, phrase
 
 def test_a_wrong_prediction_passes_visibly_and_is_revealed_when_graded():
     """Does a wrong dtype pass the visible check but fail the hidden one, with torch's answer?"""
-    predictions = {**ANSWERS, "dtype of 0.01 * torch.randn(3, 4)": torch.float64}
+    predictions = {**ANSWERS, "dtype of torch.randn(3) * torch.randn((), dtype=float)": torch.float64}
     check("RANDN_DTYPE_ANSWERS_tests", predictions)
-    assert ("'dtype of 0.01 * torch.randn(3, 4)': you predicted torch.float64; torch says torch.float32"
-            in fails("RANDN_DTYPE_ANSWERS_tests", predictions, hidden=True))
+    assert ("'dtype of torch.randn(3) * torch.randn((), dtype=float)': you predicted torch.float64; "
+            "torch says torch.float32" in fails("RANDN_DTYPE_ANSWERS_tests", predictions, hidden=True))
+
+
+def test_no_prediction_is_printed_above_the_exercise():
+    """Is no call whose result the learner predicts run, as written, in a code cell above RANDN_DTYPE_ANSWERS?"""
+    cells = nbformat.read(str(ROOT / "source" / "01_randn" / "01_randn.ipynb"), as_version=4).cells
+    above = [cell.source for cell in cells[:next(i for i, cell in enumerate(cells)
+                                                  if "RANDN_DTYPE_ANSWERS = {" in cell.source)]]
+    for key in RANDN_CALLS:
+        expression = key.split(" of ", 1)[1]
+        assert not any(expression in source for source in above), key
 
 
 def test_every_trial_names_its_inputs():

@@ -155,7 +155,7 @@ def test_only_the_statements_the_name_depends_on_are_in_its_program():
     ("get_ipython().events.register('pre_run_cell', print)", "IPython's event callbacks"),
     ("get_ipython().input_transformers_post.append(lambda lines: lines)", "input transformer"),
     ("import sys\nsys.setprofile(print)", "profiler"),
-    ("import course.kernel.runner as r\nr.run = print", "grader-side code"),
+    ("import course.kernel.runner as r\nr.run = print", "checking machinery"),
     ("%%capture\ndef relu_backward(x, g):\n    return g", "cell magic"),
     ("x = (" * 300 + ")" * 300, "cannot read"),
 ])

@@ -148,3 +148,13 @@ def reveal(exercise, got):
             predicted, right = shown[key], _same(predictions[key], actual)
         rows.append(Revealed(key, predicted, repr(actual), right, exercise.why.get(key, "")))
     return rows
+
+
+def revealed_text(grade_id, rows):
+    """What a self-learner reads of [Revealed] `rows`: how many were right, then each with torch's answer and why."""
+    out = [f"{grade_id}: {sum(row.right for row in rows)} of {len(rows)} predictions right"]
+    for row in rows:
+        verdict = "you were right" if row.right else f"you said {row.predicted}"
+        out.append(f"  [{'x' if row.right else ' '}] {row.key}: torch says {row.answer} ({verdict})")
+        out.append(f"      why: {row.why}")
+    return "\n".join(out)

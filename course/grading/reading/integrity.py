@@ -78,7 +78,7 @@ def _course_import(node):
         return None
     for name in names:
         if name.split(".")[0] == "course" and name not in COURSE_IMPORTS and \
-                name not in {f"{m}.{n}" for m in COURSE_IMPORTS for n in ("check", "plots", "load_digits",
+                name not in {f"{m}.{n}" for m in COURSE_IMPORTS for n in ("check", "reveal", "plots", "load_digits",
                                                                           "two_moons", "explain_gradcheck")}:
             return name
     return None
@@ -119,7 +119,7 @@ def _signs(label, module, course_names):
         elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == "__torch_function__":
             what = "a tensor subclass hook (__torch_function__)"
         elif isinstance(node, (ast.Import, ast.ImportFrom)) and _course_import(node):
-            what = f"the course's grader-side code (import {_course_import(node)})"
+            what = f"the course's checking machinery (import {_course_import(node)})"
         elif isinstance(node, ast.Import):
             hit = [a.name for a in node.names if a.name.split(".")[0] in TAMPER_MODULES]
             what = hit and f"{TAMPER_MODULES[hit[0].split('.')[0]]} (import {hit[0]})"
