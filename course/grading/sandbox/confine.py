@@ -51,10 +51,10 @@ def course_folder():
     return os.path.dirname(os.path.abspath(course.__file__))
 
 
-def _private_home():
-    home = tempfile.mkdtemp(prefix="course-kernel-")
+def _private_home(home=None):
+    home = home or tempfile.mkdtemp(prefix="course-kernel-")
     for name in ("tmp", "ipython", "matplotlib"):
-        os.makedirs(os.path.join(home, name))
+        os.makedirs(os.path.join(home, name), exist_ok=True)
     os.environ.update(HOME=home, TMPDIR=os.path.join(home, "tmp"),
                       IPYTHONDIR=os.path.join(home, "ipython"),
                       MPLCONFIGDIR=os.path.join(home, "matplotlib"))
@@ -96,9 +96,10 @@ def connection_file(command):
 
 
 def confine(memory_gb=0, file_size_mb=0, threads=0, process_limit=0, require_landlock=False,
-            connection=None):
-    """Confine this process for good, in its current folder: home, limits, threads, processes, Landlock."""
-    home = _private_home()
+            connection=None, home=None):
+    """Confine this process for good, in its current folder: home (the grader's, course.grading.sandbox.homes,
+    or a new one), limits, threads, processes, Landlock."""
+    home = _private_home(home)
     _set_limits(memory_gb, file_size_mb)
     _set_threads(threads)
     if process_limit and processes.limit(process_limit) != "cgroup":
@@ -152,7 +153,7 @@ class Limits:
 def launch(argv=None):
     """Parse the launcher's arguments, confine this process, then exec the kernel command."""
     limits, command = Limits.parse(sys.argv[1:] if argv is None else argv)
-    confine(**asdict(limits), connection=connection_file(command))
+    confine(**asdict(limits), connection=connection_file(command), home=os.environ.pop("COURSE_KERNEL_HOME", None))
     os.execvp(command[0], command)
 
 

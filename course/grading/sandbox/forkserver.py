@@ -63,7 +63,7 @@ def _become_kernel(request, kernel_path):
     os.dup2(2, 1)
     sys.path[:] = kernel_path
     command = request["command"]
-    confine.confine(**request["limits"], connection=confine.connection_file(command))
+    confine.confine(**request["limits"], connection=confine.connection_file(command), home=request.get("home"))
     import tempfile
     tempfile.tempdir = None  # the cold kernel's Python reads TMPDIR afresh: the private home's, since confine
     # The template is its parent: the kernel ends when the template does (ipykernel polls its parent).
@@ -82,7 +82,7 @@ def _become_trials(request, channel, kernel_path):
     os.dup2(quiet, 1)  # what the learner's code writes to the process's own stdout/stderr goes nowhere
     os.dup2(quiet, 2)
     sys.path[:] = kernel_path
-    confine.confine(**request["limits"])
+    confine.confine(**request["limits"], home=request.get("home"))
     trials.serve(channel)
 
 
@@ -231,15 +231,17 @@ class ForkServer:
             raise RuntimeError("the kernel template exited")
         return ForkedKernel(int(reply))
 
-    def spawn(self, command, cwd, env, limits):
-        """Fork a kernel running `command` in `cwd` with `env`, confined with sandbox `limits`."""
-        return self._ask({"command": command, "cwd": str(cwd), "env": dict(env), "limits": limits})
+    def spawn(self, command, cwd, env, limits, home):
+        """Fork a kernel running `command` in `cwd` with `env`, confined with sandbox `limits` in `home`."""
+        return self._ask({"command": command, "cwd": str(cwd), "env": dict(env), "limits": limits, "home": home})
 
-    def spawn_trials(self, cwd, env, limits):
-        """Fork a trial process (course.kernel.trials) in `cwd`, confined with `limits`: (process, channel)."""
+    def spawn_trials(self, cwd, env, limits, home):
+        """Fork a trial process (course.kernel.trials) in `cwd`, confined with `limits` in `home`:
+        (process, channel)."""
         mine, theirs = socket.socketpair()
         try:
-            child = self._ask({"trials": True, "cwd": str(cwd), "env": dict(env), "limits": limits}, theirs)
+            child = self._ask({"trials": True, "cwd": str(cwd), "env": dict(env), "limits": limits, "home": home},
+                              theirs)
         finally:
             theirs.close()
         return child, mine
@@ -263,12 +265,12 @@ def server(threads):
         return current
 
 
-def spawn(command, cwd, env, limits):
-    return server(limits.get("threads", 0)).spawn(command, cwd, env, limits)
+def spawn(command, cwd, env, limits, home):
+    return server(limits.get("threads", 0)).spawn(command, cwd, env, limits, home)
 
 
-def spawn_trials(cwd, env, limits):
-    return server(limits.get("threads", 0)).spawn_trials(cwd, env, limits)
+def spawn_trials(cwd, env, limits, home):
+    return server(limits.get("threads", 0)).spawn_trials(cwd, env, limits, home)
 
 
 if __name__ == "__main__":
