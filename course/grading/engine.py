@@ -28,7 +28,7 @@ import warnings
 from traitlets import Bool, Enum, Integer, Unicode
 from traitlets.config import LoggingConfigurable
 
-from . import executors
+from . import executors, graded
 from .report import course_config, gradebook, record_failures
 from .steps import StepResult, first_error, matplotlib_cache, submitted_students
 
@@ -120,6 +120,7 @@ def grade_notebook(root, assignment_id, student_id, deadline, busy_timeout):
     if expired.is_set():
         return StepResult(False, f"stopped after {time.time() - start:.0f} s: the notebook ran too long", log)
     if outcome["success"]:
+        graded.mark(root, assignment_id, student_id)
         return StepResult(True, "ok", log)
     return StepResult(False, first_error(log) or "nbgrader failed without a message", log)
 
@@ -148,37 +149,57 @@ def _progress(total, enabled):
                 disable=None if enabled else True)
 
 
-def grade(root, submissions=None, **settings):
+ALREADY_GRADED = "already graded (unchanged since; --force grades it again)"
+NOT_REACHED = "not graded: the run's time limit was reached"
+INTERRUPTED = "not graded: the run was interrupted; grading again grades what is left"
+
+
+def grade(root, submissions=None, force=False, **settings):
     """Autograde `submissions` [(assignment_id, student_id), ...] of course `root` in parallel.
 
-    `settings` override GradingEngine's (jobs, executor, scheduler, notebook_timeout,
-    run_timeout, progress); None keeps the configured value. Returns
-    {(assignment_id, student_id): StepResult}.
+    Unless `force`, a submission graded successfully before and unchanged since is not graded again
+    (course.grading.graded), so a run that was stopped, killed or timed out can simply be run again.
+    `settings` override GradingEngine's (jobs, executor, scheduler, notebook_timeout, run_timeout,
+    progress); None keeps the configured value. The run's time limit holds whatever the load: at it,
+    every worker is stopped, with its kernels. Returns {(assignment_id, student_id): StepResult}.
     """
     engine = defaults(root)
     for name, value in settings.items():
         if value is not None:
             setattr(engine, name, value)
     root = os.path.abspath(root)
+    results = {key: StepResult(True, ALREADY_GRADED) for key in submissions
+               if not force and graded.is_graded(root, *key)}
+    todo = [key for key in submissions if key not in results]
+    if not todo:
+        return results
     with gradebook(root) as gb:
-        for student in sorted({student for _, student in submissions}):
+        for student in sorted({student for _, student in todo}):
             gb.update_or_create_student(student)
     run_deadline = time.time() + engine.run_timeout if engine.run_timeout else float("inf")
     tasks = [(root, assignment_id, student, engine.notebook_timeout or float("inf"), run_deadline,
-              engine.sqlite_busy_timeout) for assignment_id, student in submissions]
-    results = {}
+              engine.sqlite_busy_timeout) for assignment_id, student in todo]
     runner = executors.executor(engine.executor, min(engine.jobs, len(tasks)) or 1, engine.scheduler)
-    failures = 0
+    failures, stopped = 0, None
     try:
         with _progress(len(tasks), engine.progress) as bar:
-            for task, result in runner.run(_grade_task, tasks):
+            for task, result in runner.run(_grade_task, tasks, deadline=run_deadline):
                 results[task[1], task[2]] = result
                 failures += not result.ok
                 bar.set_postfix(failed=failures, refresh=False)
                 bar.update()
+        if len(results) < len(submissions):
+            stopped = NOT_REACHED
+    except KeyboardInterrupt:
+        stopped = INTERRUPTED
     finally:
-        runner.close()
-    record_failures(root, results)
+        if stopped:
+            runner.abort()
+        else:
+            runner.close()
+    for key in todo:
+        results.setdefault(key, StepResult(False, stopped or NOT_REACHED))
+    record_failures(root, {key: results[key] for key in todo})
     return results
 
 

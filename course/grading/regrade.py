@@ -163,7 +163,7 @@ def regrade(root, assignment_ids, cell=None, dry_run=False, **engine_settings):
     if result.again:
         from . import engine
 
-        result.graded_again = engine.grade(root, sorted(result.again), **engine_settings)
+        result.graded_again = engine.grade(root, sorted(result.again), force=True, **engine_settings)
         for assignment_id in sorted({a for a, _ in result.again}):
             steps.generate_feedback(root, assignment_id)
     return result
