@@ -341,3 +341,31 @@ def test_step_lr_drops_after_every_epochs_and_warns_when_stepped_first():
         scheduler.step()
         optimizer.step()
     assert any("optimizer.step()" in str(w.message) for w in caught)
+
+
+def test_a_zero_first_layer_trains_only_b2_with_torch_relu_and_everything_with_clamp():
+    """08 Question 1: W1 = 0, b1 = 0, W2 random: with torch.relu only b2 gets a gradient, at every step; with
+    clamp(min=0) W1 and b1 get one at once, a different column for each hidden unit (W2's rows differ)."""
+    g = torch.Generator().manual_seed(0)
+    X, y = torch.rand(32, 6, generator=g), torch.randint(0, 4, (32,), generator=g)
+    W2_init = torch.randn(5, 4, generator=g) * math.sqrt(2 / 5)
+
+    def run(relu, steps):
+        params = [torch.zeros(6, 5), torch.zeros(5), W2_init.clone(), torch.zeros(4)]
+        params = [p.requires_grad_() for p in params]
+        for _ in range(steps):
+            F.cross_entropy(relu(X @ params[0] + params[1]) @ params[2] + params[3], y).backward()
+            norms = [float(p.grad.norm()) for p in params]
+            with torch.no_grad():
+                for p in params:
+                    p -= 0.5 * p.grad
+                    p.grad = None
+        return norms, params
+
+    norms, params = run(torch.relu, 5)
+    assert norms[:3] == [0.0, 0.0, 0.0] and norms[3] > 0
+    assert float(params[0].detach().abs().max()) == 0.0 and torch.equal(params[2].detach(), W2_init)
+    norms, params = run(lambda z: z.clamp(min=0), 1)
+    assert norms[0] > 0 and norms[1] > 0 and norms[2] == 0.0
+    columns = params[0].detach().T
+    assert all(not torch.allclose(columns[i], columns[j]) for i in range(5) for j in range(i + 1, 5))
