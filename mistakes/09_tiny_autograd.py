@@ -26,7 +26,7 @@ MISTAKES = [
              '        propagate(self)\n'),
         ],
         loses=['Value_reuse_tests', 'Value_graph_tests'],
-        feedback=['visited twice', 'topological order'],
+        feedback=['passed on an incomplete gradient', 'topological order'],
     ),
     # the topological order is built but run from the leaves up: each _backward runs before its node's grad is known.
     Mistake(
@@ -42,7 +42,7 @@ MISTAKES = [
     # tanh' written as 1 - tanh(x) instead of 1 - tanh(x)**2.
     Mistake(
         name='tanh_derivative_without_square',
-        cell='Value_ops',
+        cell='Value_unary_ops',
         replace=[
             ('        self.grad += (1 - t ** 2) * out.grad\n',
              '        self.grad += (1 - t) * out.grad\n'),
@@ -53,7 +53,7 @@ MISTAKES = [
     # relu's _backward passes the gradient through whatever the sign of the input.
     Mistake(
         name='relu_passes_gradient_at_negative_inputs',
-        cell='Value_ops',
+        cell='Value_unary_ops',
         replace=[
             ('        self.grad += (1.0 if self.data > 0 else 0.0) * out.grad\n',
              '        self.grad += out.grad\n'),
@@ -61,10 +61,21 @@ MISTAKES = [
         loses=['Value_ops_tests', 'Value_graph_tests'],
         feedback=['relu passes no gradient where its input is negative'],
     ),
+    # relu's _backward written with >= 0 (07's clamp habit): the gradient passes at exactly 0, where torch.relu's does not.
+    Mistake(
+        name='relu_passes_gradient_at_zero',
+        cell='Value_unary_ops',
+        replace=[
+            ('        self.grad += (1.0 if self.data > 0 else 0.0) * out.grad\n',
+             '        self.grad += (1.0 if self.data >= 0 else 0.0) * out.grad\n'),
+        ],
+        loses=['Value_ops_tests'],
+        feedback=['that is 1 at exactly 0'],
+    ),
     # __rsub__ computes self - other: `2 - x` gives x - 2.
     Mistake(
         name='rsub_computes_self_minus_other',
-        cell='Value_ops',
+        cell='Value_reversed_ops',
         replace=[
             ('    return other + (-self)\n',
              '    return self - other\n'),
@@ -75,7 +86,7 @@ MISTAKES = [
     # __rtruediv__ computes self / other: `2 / x` gives x / 2.
     Mistake(
         name='rtruediv_computes_self_over_other',
-        cell='Value_ops',
+        cell='Value_reversed_ops',
         replace=[
             ('    return other * self ** -1\n',
              '    return self / other\n'),
@@ -86,13 +97,46 @@ MISTAKES = [
     # d(x**p) written as p * x**p (exponent not lowered).
     Mistake(
         name='pow_derivative_keeps_exponent',
-        cell='Value_ops',
+        cell='Value_pow',
         replace=[
             ('        self.grad += p * self.data ** (p - 1) * out.grad\n',
              '        self.grad += p * self.data ** p * out.grad\n'),
         ],
         loses=['Value_ops_tests', 'Value_graph_tests'],
         feedback=['lower the exponent by one'],
+    ),
+    # d(x**p) written without the factor p.
+    Mistake(
+        name='pow_derivative_without_p',
+        cell='Value_pow',
+        replace=[
+            ('        self.grad += p * self.data ** (p - 1) * out.grad\n',
+             '        self.grad += self.data ** (p - 1) * out.grad\n'),
+        ],
+        loses=['Value_ops_tests', 'Value_graph_tests'],
+        feedback=['the factor p is missing'],
+    ),
+    # a - b written as b - a (the pieces swapped): the forward value has the wrong sign.
+    Mistake(
+        name='sub_swapped',
+        cell='Value_ops',
+        replace=[
+            ('    return self + (-other)\n',
+             '    return other + (-self)\n'),
+        ],
+        loses=['Value_ops_tests', 'Value_graph_tests'],
+        feedback=['It has the wrong sign'],
+    ),
+    # -x as a new Value made from the number: the right value, but a leaf cut off from x.
+    Mistake(
+        name='neg_cut_off_from_the_graph',
+        cell='Value_ops',
+        replace=[
+            ('    return self * -1\n',
+             '    return Value(-self.data)\n'),
+        ],
+        loses=['Value_ops_tests', 'Value_graph_tests'],
+        feedback=['not connected to'],
     ),
     # the update forgets to reset p.grad: the next backward() adds to the old gradient.
     Mistake(

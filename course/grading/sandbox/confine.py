@@ -36,12 +36,14 @@ SYSTEM_READ_PATHS = ["/usr", "/lib", "/lib64", "/lib32", "/bin", "/sbin", "/etc"
 
 def python_read_paths():
     """Folders the kernel must read: the interpreter, its libraries, and the kernel side of the course package."""
-    from course.kernel import KERNEL_SIDE
+    from course.kernel import GRADER_SIDE, READABLE_IN_GRADER_SIDE
 
     paths = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix,
              os.path.dirname(os.path.dirname(os.path.realpath(sys.executable)))}
     paths.update(sysconfig.get_paths()[key] for key in ("stdlib", "platstdlib", "purelib", "platlib"))
-    paths.update(os.path.join(course_folder(), part) for part in KERNEL_SIDE)
+    paths.update(os.path.join(course_folder(), name) for name in os.listdir(course_folder())
+                 if name not in GRADER_SIDE)
+    paths.update(os.path.join(course_folder(), part) for part in READABLE_IN_GRADER_SIDE)
     return sorted(paths)
 
 
