@@ -97,6 +97,9 @@ def tamper_signs(cells):
         if "run_cell_magic" in cell.source:
             findings.append(Finding(cell.label, 1, "a %% cell magic: its code is not read, and does not run where "
                                                    "exercises are judged"))
+        if "run_line_magic('run'" in cell.source or "run_line_magic('load'" in cell.source:
+            findings.append(Finding(cell.label, 1, "%run or %load of another file: its code is not read, and does "
+                                                   "not run where exercises are judged"))
         findings += _signs(cell.label, cell.module, course_names)
     return findings
 
