@@ -17,7 +17,8 @@ import sys
 
 from .grading import class_report, collect as collecting, engine, pipeline, release as releasing, selfcheck, steps
 from .grading import regrade as regrading
-from .grading.report import class_table
+from .grading.table import class_table
+from course.grading.course import Course
 
 
 class UnknownAssignment(ValueError):
@@ -26,7 +27,7 @@ class UnknownAssignment(ValueError):
 
 def assignment_ids(root=".", given=()):
     """The given assignment ids (all of `source/` when none are given), each checked against `source/`."""
-    known = steps.assignment_ids(root)
+    known = Course.of(root).assignment_ids()
     unknown = sorted(set(given) - set(known))
     if unknown:
         raise UnknownAssignment(f"unknown assignment(s): {', '.join(unknown)} (known: {', '.join(known)})")
@@ -60,7 +61,7 @@ def grade(root=".", assignments=(), students=(), feedback=True, force=False, **e
     not graded yet (course.grading.graded). Then, with `feedback`, generate each graded assignment's
     feedback. Assignments without submissions are skipped and listed. A Grading."""
     ids = assignment_ids(root, assignments)
-    submissions = [(a, s) for a, s in engine.all_submissions(root, ids) if not students or s in students]
+    submissions = [(a, s) for a, s in Course.of(root).submissions(ids) if not students or s in students]
     with_work = [a for a in ids if any(key[0] == a for key in submissions)]
     results = engine.grade(root, submissions, force=force, **engine_settings) if submissions else {}
     generated = {a: steps.generate_feedback(root, a) for a in with_work} if feedback else {}

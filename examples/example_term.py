@@ -228,10 +228,10 @@ def due_dates():
 
 def compare(root, table):
     """Lines saying where the gradebook differs from the expected table ([] if nowhere)."""
-    from course.grading.report import final_score, grading_failures, gradebook
+    from course.grading.course import Course, final_score
 
-    failures, wrong = grading_failures(root), []
-    with gradebook(root) as gb:
+    failures, wrong = Course.of(root).grading_failures(), []
+    with Course.of(root).gradebook() as gb:
         for (assignment, student), want in sorted(table.items()):
             if (assignment, student) in failures:
                 if not want["fails"]:

@@ -14,7 +14,7 @@ import nbformat
 import pytest
 
 from course.grading.mistakes import load_mistakes
-from course.grading.report import cell_scores
+from course.grading.course import Course
 
 from .conftest import ASSIGNMENTS, ROOT
 
@@ -29,7 +29,7 @@ class Graded:
     results: dict    # student -> StepResult
 
     def scores(self, student):
-        return cell_scores(self.root, self.assignment_id, student)
+        return Course.of(self.root).cell_scores(self.assignment_id, student)
 
     def outputs(self, student):
         """{grade_id: all that the cell printed or raised} in the student's autograded notebook."""

@@ -18,7 +18,7 @@ import re
 from nbgrader.api import MissingEntry
 
 from .collect import read_report
-from .report import final_score, grading_failures, gradebook, integrity_findings, record_file
+from .course import Course, final_score
 
 REPORT_FILE = "class_report.html"
 TOP_DIAGNOSES = 3
@@ -105,9 +105,9 @@ def _cell_messages(root, assignment_id, student, record_name):
 
 def class_summary(root, assignment_ids):
     """[AssignmentSummary] of course `root`, from its gradebook and the grader's records."""
-    failures, record_name = grading_failures(root), record_file(root)
+    failures, record_name = Course.of(root).grading_failures(), Course.of(root).record_file
     summaries = []
-    with gradebook(root) as gb:
+    with Course.of(root).gradebook() as gb:
         students = sorted(s.id for s in gb.students)
         for assignment_id in assignment_ids:
             assignment = gb.find_assignment(assignment_id)
@@ -135,7 +135,7 @@ def class_summary(root, assignment_ids):
                 for grade_id, message in cell_messages.items():
                     messages.setdefault(grade_id, []).append(message)
                 summary.integrity += [(student, f["cell"], f["line"], f["what"])
-                                      for f in integrity_findings(root, assignment_id, student, record_name)]
+                                      for f in Course.of(root).integrity_findings(assignment_id, student)]
             graded = len(summary.scores)
             for notebook in assignment.notebooks:
                 for cell in notebook.grade_cells:
@@ -271,9 +271,7 @@ def write_report(root, assignment_ids, path=None):
     """Write the HTML report of course `root` (default: class_report.html in it); returns its path."""
     from nbgrader.coursedir import CourseDirectory
 
-    from .report import course_config
-
     path = Path(path or Path(root) / REPORT_FILE)
-    course_id = CourseDirectory(config=course_config(root)).course_id
+    course_id = CourseDirectory(config=Course.of(root).config).course_id
     path.write_text(render(class_summary(root, assignment_ids), course_id), encoding="utf-8")
     return path

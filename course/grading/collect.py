@@ -31,6 +31,7 @@ from traitlets import Integer, Unicode
 from traitlets.config import LoggingConfigurable
 
 from .roster import Roster
+from .course import Course
 
 REPORT_FILE = "collect.json"
 CANVAS = re.compile(r"^(?P<name>[a-z]+)(?P<late>_late)?_(?P<lms_id>\d+)_(?P<submission>\d+)_(?P<file>.+)$")
@@ -108,10 +109,8 @@ class CollectReport:
 
 def collect(root, assignment_id, source, roster=None):
     """Collect `source` (a .zip export or a folder) for one assignment of course `root`; a CollectReport."""
-    from .report import course_config, gradebook
-
     root, source = Path(root), Path(source)
-    settings = Collect(config=course_config(root))
+    settings = Collect(config=Course.of(root).config)
     roster = roster or Roster.read(root / settings.roster)
     downloaded = root / "downloaded" / assignment_id
     extracted = downloaded / "extracted"
@@ -149,7 +148,7 @@ def collect(root, assignment_id, source, roster=None):
         (folder / "timestamp.txt").write_text(kept.timestamp.strftime("%Y-%m-%d %H:%M:%S.%f UTC"))
         report.collected.append({"student": student, "file": kept.path, "timestamp": kept.timestamp.isoformat()})
     report.missing = sorted(s.id for s in roster if s.id not in by_student)
-    with gradebook(root) as gb:  # names for the formgrader and the export, and a row for who handed in nothing
+    with Course.of(root).gradebook() as gb:  # names for the formgrader and the export, and a row for who handed in nothing
         roster.import_into(gb)
     (downloaded / REPORT_FILE).write_text(json.dumps(asdict(report), indent=1))
     return report

@@ -29,7 +29,7 @@ from course.checks.registry import EXERCISES
 
 from .plugins.trusted_execute import TrustedExecute
 from .plugins.model_answers import model_answers as written_answers
-from .report import course_config
+from .course import Course
 
 REVEAL_OFF = ("course check --reveal: your instructor turned reveal off until the deadline "
               "(c.SelfCheck.reveal = False in nbgrader_config.py); `course check` without --reveal still works.")
@@ -93,7 +93,7 @@ def check_notebook(path, seed=0, root="."):
     """Run the notebook at `path` as grading does and return its Result (hidden trials from `seed`, 0: fresh)."""
     path = Path(path)
     nb = nbformat.read(str(path), as_version=4)
-    executor = SelfCheckExecute(config=course_config(root))
+    executor = SelfCheckExecute(config=Course.of(root).config)
     if seed:
         executor.seed = seed
     executor.preprocess(nb, {"metadata": {"path": str(path.parent.resolve())}})
@@ -216,7 +216,7 @@ def reveal_text(result, roots):
 
 def run(path, seed=0, reveal=False, root="."):
     """`course check`: print the table (and with `reveal`, the answers); 0 when every autograded point is earned."""
-    if reveal and not SelfCheck(config=course_config(root)).reveal:
+    if reveal and not SelfCheck(config=Course.of(root).config).reveal:
         print(REVEAL_OFF)
         return 2
     if not Path(path).is_file():

@@ -3,7 +3,7 @@
 import pytest
 
 from course.grading import engine
-from course.grading.report import cell_scores
+from course.grading.course import Course
 
 from .toy import CORRECT, make_toy_course, submit, toy_notebook
 
@@ -14,9 +14,9 @@ CLASS = {"ada": CORRECT, "bob": CORRECT.replace("2 * x", "3 * x"), "cy": CORRECT
 def _graded_class(root, **settings):
     for student, code in CLASS.items():
         submit(root, student, toy_notebook(code))
-    results = engine.grade(root, engine.all_submissions(root, ["toy"]), **settings)
+    results = engine.grade(root, Course.of(root).submissions(["toy"]), **settings)
     assert all(r.ok for r in results.values()), {k: r.message for k, r in results.items()}
-    return {student: cell_scores(root, "toy", student) for student in CLASS}
+    return {student: Course.of(root).cell_scores("toy", student) for student in CLASS}
 
 
 @pytest.fixture(scope="module")

@@ -19,7 +19,7 @@ import time
 import pytest
 
 from course.grading import engine
-from course.grading.report import cell_scores, gradebook, grading_failures
+from course.grading.course import Course
 
 from .toy import CORRECT, ROOT, make_toy_course, submit, toy_notebook
 
@@ -110,14 +110,14 @@ def _run_and_kill(root, target, sig, seed, *options):
 
 
 def _then_run_again_and_check(root):
-    again = engine.grade(root, engine.all_submissions(root, ["toy"]), jobs=2)
+    again = engine.grade(root, Course.of(root).submissions(["toy"]), jobs=2)
     assert all(r.ok for r in again.values()), {k: r.message for k, r in again.items()}
-    with gradebook(root) as gb:
+    with Course.of(root).gradebook() as gb:
         rows = [s.student.id for s in gb.find_assignment("toy").submissions]
     assert sorted(rows) == sorted(CLASS), "a submission is missing or duplicated"
-    assert {s: cell_scores(root, "toy", s)["double_tests"][0] for s in CLASS} == POINTS
-    assert grading_failures(root) == {}
-    third = engine.grade(root, engine.all_submissions(root, ["toy"]), jobs=2)
+    assert {s: Course.of(root).cell_scores("toy", s)["double_tests"][0] for s in CLASS} == POINTS
+    assert Course.of(root).grading_failures() == {}
+    third = engine.grade(root, Course.of(root).submissions(["toy"]), jobs=2)
     assert all(r.message == engine.ALREADY_GRADED for r in third.values())
     return again
 

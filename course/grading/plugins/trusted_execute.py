@@ -42,7 +42,7 @@ from course.kernel import plain
 
 from .. import answers
 from ..reading import Reading
-from ..report import RECORD_FILE
+from ..course import RECORD_FILE
 from ..sandbox import trials
 from .sandboxed_execute import SandboxedExecute
 
