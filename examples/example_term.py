@@ -21,7 +21,7 @@ import nbformat
 
 from .example_class import demo_mistakes, new_course
 from course.grading.mistakes import apply_mistakes, group_disjoint, load_mistakes, read_notebook
-from course.grading.plugins.model_answers import is_written_question
+from course.grading.model_answers import is_written_question
 from course.grading.roster import Roster, Student, name_key
 
 ASSIGNMENTS = ("01_randn", "03_backward", "06_linear_regression")

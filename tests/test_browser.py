@@ -222,7 +222,7 @@ def test_an_instructor_sees_the_assignments_and_a_submission_in_the_formgrader(l
 
 def test_a_grader_sees_the_model_answer_beside_the_written_answer(lab, page):
     """Does the formgrader's grading page of a submission show each written question's model answer?"""
-    from course.grading.plugins.model_answers import model_answers
+    from course.grading.model_answers import model_answers
 
     url, token, root = lab
     with Course.of(root).gradebook() as gb:

@@ -18,7 +18,6 @@ are listed as missing. The list is also written to `downloaded/<id>/collect.json
 """
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
-from functools import cached_property
 import json
 import os
 from pathlib import Path, PurePosixPath
@@ -26,7 +25,6 @@ import re
 import shutil
 import zipfile
 
-from nbgrader.plugins import FileNameCollectorPlugin
 from traitlets import Integer, Unicode
 from traitlets.config import LoggingConfigurable
 
@@ -230,25 +228,3 @@ def _folder_timestamp(path):
         except ValueError:
             pass
     return datetime.fromtimestamp(path.stat().st_mtime, tz=timezone.utc)
-
-
-class LmsFileNames(FileNameCollectorPlugin):
-    """`nbgrader zip_collect`'s collector for the course: the same names and roster as `course collect`."""
-
-    @cached_property
-    def roster(self):  # read once per zip_collect run, not once per file
-        return Roster.read(Path(self.parent.coursedir.root) / Collect(parent=self).roster)
-
-    def collect(self, submitted_file):
-        coursedir = self.parent.coursedir
-        parts = Path(submitted_file).parts  # .../downloaded/<id>/extracted/<zip's own folder>/<the LMS's path>
-        inside = parts[len(parts) - parts[::-1].index(self.parent.extracted_directory):]
-        relative = PurePosixPath(*inside).as_posix()
-        owner = parse_path(relative)
-        student = owner and self.roster.find(owner.student_id, owner.lms_id, owner.name)
-        if student is None or not owner.file.endswith(".ipynb"):
-            self.log.warning("Not collected (unknown student or not a notebook): %s", relative)
-            return None
-        mtime = datetime.fromtimestamp(os.path.getmtime(submitted_file), tz=timezone.utc)
-        return {"student_id": student.id, "file_id": f"{coursedir.assignment_id}.ipynb",
-                "timestamp": mtime.strftime("%Y-%m-%d %H:%M:%S UTC")}

@@ -28,7 +28,7 @@ from course.kernel import plain
 from course.checks.registry import EXERCISES
 
 from .plugins.trusted_execute import TrustedExecute
-from .plugins.model_answers import model_answers as written_answers
+from .model_answers import model_answers as written_answers
 from .course import Course
 
 REVEAL_OFF = ("course check --reveal: your instructor turned reveal off until the deadline "

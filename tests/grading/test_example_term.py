@@ -22,7 +22,7 @@ from course.cli import main
 from course.grading import class_report, collect, steps
 from examples import example_term
 from course.grading.mistakes import group_disjoint, load_mistakes
-from course.grading.plugins.model_answers import MARK, model_answers
+from course.grading.model_answers import MARK, model_answers
 from course.grading.course import Course, final_score
 from course.grading.table import class_table
 
