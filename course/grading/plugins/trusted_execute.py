@@ -25,7 +25,7 @@ Whatever goes wrong while judging one exercise (the reading, the process,
 the answer, a judge on malformed data) fails that cell with a message; the
 rest of the notebook is graded. The seed, each verdict and the integrity
 findings are written to `judge.json` beside the graded notebook, and what
-the trial processes answered to `answers.json` (course.grading.answers), from
+the trial processes answered to `answers/` (course.grading.answers), from
 which `course regrade` judges again without running anything.
 """
 from dataclasses import asdict
