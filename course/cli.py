@@ -4,8 +4,9 @@ from pathlib import Path
 import shutil
 import sys
 
-from .grading import class_report, collect, engine, example_term, executors, pipeline, release, selfcheck, steps
+from .grading import class_report, collect, engine, exchange, example_term, executors, pipeline, release, selfcheck, steps
 from .grading.report import class_table
+from . import hub
 
 
 def _ids(root, given):
@@ -26,6 +27,9 @@ def cmd_release(args):
         results = release.release_assignments(args.root, ids)
         for assignment_id, result in results.items():
             print(f"release/{assignment_id}: {result.message}")
+            if args.exchange and result.ok:
+                results[assignment_id] = exchange.release_assignment(args.root, assignment_id)
+                print(f"  to the exchange: {results[assignment_id].message}")
     return 0 if all(result.ok for result in results.values()) else 1
 
 
@@ -37,7 +41,13 @@ def _engine_settings(args):
 def cmd_collect(args):
     if args.due:
         pipeline.set_due_dates(args.root, {args.assignment: args.due})
-    report = collect.collect(args.root, args.assignment, args.source)
+    if args.exchange == bool(args.source):
+        sys.exit("collect: give an export or folder to collect from, or --exchange (not both)")
+    try:
+        report = (exchange.collect(args.root, args.assignment) if args.exchange
+                  else collect.collect(args.root, args.assignment, args.source))
+    except exchange.CollectFailed as error:
+        sys.exit(str(error))
     print("\n".join(report.lines()))
     return 0
 
@@ -105,6 +115,11 @@ def cmd_demo(args):
     return 1 if wrong or not done.exported.ok else 0
 
 
+def cmd_hub(args):
+    students = [s for s in args.students.split(",") if s]
+    return hub.serve(args.root, port=args.port, students=students, prefix=args.prefix, release=args.release or ())
+
+
 def cmd_check(args):
     return selfcheck.run(args.notebook, seed=args.seed, reveal=args.reveal, root=args.root)
 
@@ -132,6 +147,8 @@ def main(argv=None):
     p.add_argument("assignments", nargs="*", help="assignment ids (default: all)")
     p.add_argument("--check", action="store_true",
                    help="generate into a temporary folder and report whether the committed release/ is current")
+    p.add_argument("--exchange", action="store_true",
+                   help="then put it into nbgrader's exchange for students to fetch (nbgrader release_assignment)")
     p.set_defaults(run=cmd_release)
 
     p = sub.add_parser("grade", help="autograde submitted/ (each student in a sandboxed kernel) and print grades")
@@ -144,7 +161,9 @@ def main(argv=None):
     p = sub.add_parser("collect", help="collect one assignment from an LMS zip export or a folder into submitted/, "
                                        "checked against the roster")
     p.add_argument("assignment", help="assignment id")
-    p.add_argument("source", help="a .zip export (Canvas, Moodle) or a folder (<student>/<file>)")
+    p.add_argument("source", nargs="?", help="a .zip export (Canvas, Moodle) or a folder (<student>/<file>)")
+    p.add_argument("--exchange", action="store_true",
+                   help="collect from nbgrader's exchange instead (what students submitted on JupyterHub)")
     p.add_argument("--due", help='set the due date first, e.g. "2026-12-10 17:00 UTC" (late work is penalised)')
     p.set_defaults(run=cmd_collect)
 
@@ -178,6 +197,15 @@ def main(argv=None):
     p.add_argument("--reveal", action="store_true", help="also show torch's answers to the predictions and the "
                                                          "model answers of the written questions (self-study)")
     p.set_defaults(run=cmd_check)
+
+    p = sub.add_parser("hub", help="a JupyterHub of the course on 127.0.0.1 to try the exchange round: local "
+                                   "users (an instructor, students), nbgrader's exchange; Ctrl-C removes it (root)")
+    p.add_argument("--port", type=int, default=8000, help="the hub's port on 127.0.0.1 (default: %(default)s)")
+    p.add_argument("--students", default=",".join(hub.STUDENTS),
+                   help="student names, comma-separated (default: %(default)s)")
+    p.add_argument("--prefix", default="course-", help="put before every user's name (default: %(default)s)")
+    p.add_argument("--release", action="append", help="put this assignment into the exchange at once (repeatable)")
+    p.set_defaults(run=cmd_hub)
 
     args = parser.parse_args(argv)
     return args.run(args)
