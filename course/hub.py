@@ -409,10 +409,32 @@ def _processes_of(uid):
     return pids
 
 
+def _course_spawner():
+    from jupyterhub.spawner import LocalProcessSpawner
+
+    class CourseSpawner(LocalProcessSpawner):
+        """Starts each user's JupyterLab as that user, in their notebook folder: the instructor's is the course
+        folder, where nbgrader (and the formgrader) read the course's nbgrader_config.py."""
+
+        def make_preexec_fn(self, name):
+            become_user = super().make_preexec_fn(name)
+            folder = self.notebook_dir if os.path.isabs(self.notebook_dir or "") else None
+
+            def preexec():
+                become_user()
+                if folder:
+                    os.chdir(folder)
+
+            return preexec
+
+    return CourseSpawner
+
+
 def configure(c, settings):
     """JupyterHub's configuration of a ClassHub (its jupyterhub_config.py calls this with the run's settings)."""
     state = Path(settings["state"])
     accounts = settings["accounts"]
+    CourseSpawner = _course_spawner()
     c.JupyterHub.bind_url = settings["url"]
     c.JupyterHub.hub_bind_url = f"http://127.0.0.1:{settings['hub_port']}"
     c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{settings['proxy_api_port']}"
@@ -426,7 +448,7 @@ def configure(c, settings):
     c.Authenticator.allowed_users = set(accounts)
     c.PAMAuthenticator.open_sessions = False
     # Each user's JupyterLab, from this environment, started as that user.
-    c.JupyterHub.spawner_class = "localprocess"
+    c.JupyterHub.spawner_class = CourseSpawner
     c.Spawner.cmd = [settings["singleuser"]]
     c.Spawner.default_url = "/lab"
     c.Spawner.start_timeout = 120

@@ -62,6 +62,7 @@ if not CHROMIUM.exists():
     pytest.skip(f"no Chromium at {CHROMIUM}: install Debian's package (apt-get install chromium)",
                 allow_module_level=True)
 
+sync_api.expect.set_options(timeout=TIMEOUT_MS)
 ROUND = {}   # what the steps so far made: tokens, timings, the collect report, grades
 
 
@@ -178,7 +179,8 @@ def answered(fetched, mistakes=()):
     for cell in nb.cells:
         grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
         if grade_id in solutions:
-            cell.source = solutions[grade_id].replace("### BEGIN SOLUTION\n", "").replace("### END SOLUTION\n", "")
+            cell.source = "\n".join(line for line in solutions[grade_id].splitlines()
+                                    if line.strip() not in ("### BEGIN SOLUTION", "### END SOLUTION"))
     return nb
 
 
@@ -442,8 +444,9 @@ def test_feedback_goes_back_through_the_exchange_and_students_fetch_it(hub, brow
         open_lab(page, hub, ada)
         open_assignment_list(page)
         submitted = page.locator("#submitted_assignments_list")
+        sync_api.expect(submitted.get_by_text("(feedback available to fetch)").first).to_be_visible()
         submitted.get_by_role("button", name="Fetch Feedback").first.click()
-        sync_api.expect(submitted.get_by_role("link", name="view feedback").first).to_be_visible()
+        sync_api.expect(submitted.get_by_text("(view feedback)").first).to_be_visible()
         screenshot(page, "04-student-fetched-feedback")
         feedback = list((ada.home / ASSIGNMENT / "feedback").rglob(f"{ASSIGNMENT}.html"))
         assert len(feedback) == 1
@@ -455,6 +458,12 @@ def test_feedback_goes_back_through_the_exchange_and_students_fetch_it(hub, brow
         assert "hidden=True" not in text and "BEGIN HIDDEN TESTS" not in text
         page.get_by_text(mistake(ADA_MISTAKE).feedback[0]).first.scroll_into_view_if_needed()
         screenshot(page, "05-student-feedback-diagnosis")
+        # Logged in, she still cannot open bob's JupyterLab or the instructor's formgrader.
+        for owner, path in ((user(hub, "bob"), "lab"), (hub.instructor, "formgrader")):
+            reply = page.goto(f"{hub.url}/user/{owner.name}/{path}")
+            assert reply.status in (403, 404), (path, reply.status, page.url)
+            assert "/hub/" in page.url and "Manage Assignments" not in page.content(), page.url
+        screenshot(page, "08-student-refused-the-formgrader")
     finally:
         context.close()
     ROUND["feedback"] = True
@@ -489,7 +498,7 @@ def test_a_student_cannot_reach_another_students_server_or_the_formgrader_throug
     assert ada.status("GET", f"/user/{bob.name}/api/contents/{ASSIGNMENT}/{ASSIGNMENT}.ipynb") in (403, 404)
     assert ada.status("GET", f"/hub/api/users/{bob.name}") in (403, 404)
     assert ada.status("POST", f"/hub/api/users/{bob.name}/tokens", {}) in (403, 404)
-    assert ada.status("GET", f"/user/{instructor.name}/formgrader") in (403, 404)
+    assert ada.status("GET", f"/user/{instructor.name}/formgrader/api/assignments") in (403, 404)
     assert ada.status("GET", f"/user/{instructor.name}/api/contents") in (403, 404)
     assert ada.status("GET", f"/user/{ada.account.name}/formgrader") == 404   # no formgrader of her own
     assert ada.status("GET", f"/user/{ada.account.name}/formgrader/api/submissions/{ASSIGNMENT}") == 404
