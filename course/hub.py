@@ -463,6 +463,10 @@ def configure(c, settings):
     c.Spawner.pre_spawn_hook = before_spawn
 
 
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
 def serve(course_root, port=8000, students=STUDENTS, prefix="course-", release=(), say=print):
     """`course hub`: start a ClassHub, say where and who, and keep it until Ctrl-C; then remove it."""
     reason = unavailable_reason()
@@ -470,8 +474,7 @@ def serve(course_root, port=8000, students=STUDENTS, prefix="course-", release=(
         say(f"The hub cannot start here: {reason}")
         return 1
     hub = ClassHub(course_root, students=students, prefix=prefix, port=port)
-    stop = []
-    previous = signal.signal(signal.SIGTERM, lambda *_: stop.append(True) or (_ for _ in ()).throw(KeyboardInterrupt))
+    previous = signal.signal(signal.SIGTERM, _interrupt)   # stopped like Ctrl-C: everything is removed
     try:
         started = time.monotonic()
         hub.start()
