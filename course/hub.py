@@ -181,8 +181,7 @@ class ClassHub:
         self.exchange.chmod(0o1777)  # writable by all, as nbgrader wants, but nobody removes another's folder
         groups = {"all": self.prefix + "hub", "students": self.prefix + "students"}
         for group in groups.values():
-            _run("groupadd", group)
-            self._undo.append(lambda group=group: subprocess.run(["groupdel", group], capture_output=True))
+            self._add_group(group)
         for name, role in self._names:
             self.accounts[name] = self._add_user(name, role, groups)
         self._open_environment(groups["all"])
@@ -191,13 +190,29 @@ class ClassHub:
         self._make_course()
         self._check_environment(self.students[0])
 
+    def _add_group(self, group):
+        import grp
+
+        try:
+            members = grp.getgrnam(group).gr_mem
+        except KeyError:
+            _run("groupadd", group)
+        else:  # left by a run that was killed, if only its users are in it
+            if not all(_leftover(member) for member in members):
+                raise HubUnavailable(f"a group {group} exists already: choose another prefix (--prefix)")
+            for member in members:
+                self._remove_user(member)
+        self._undo.append(lambda: subprocess.run(["groupdel", group], capture_output=True))
+
     def _add_user(self, name, role, groups):
         try:
             pwd.getpwnam(name)
         except KeyError:
             pass
         else:
-            raise HubUnavailable(f"a user {name} exists already: choose another prefix (--prefix)")
+            if not _leftover(name):
+                raise HubUnavailable(f"a user {name} exists already: choose another prefix (--prefix)")
+            self._remove_user(name)
         home = self.workdir / "home" / name
         member_of = groups["all"] + ("," + groups["students"] if role == "student" else "")
         _run("useradd", "--create-home", "--home-dir", str(home), "--comment", MARKER, "--shell", "/bin/bash",
@@ -312,7 +327,6 @@ class ClassHub:
             os.chown(folder, account.uid, account.gid)
             for name in files:
                 os.chown(os.path.join(folder, name), account.uid, account.gid)
-        account.environment["COURSE_HUB_COURSE"] = str(course)
 
     def _check_environment(self, account):
         probe = self.run_as(account, sys.executable, "-c", "import jupyterhub, nbgrader, course")
@@ -395,6 +409,15 @@ class ClassHub:
         """`course --root <course folder> ...` as the instructor."""
         return self.run_as(self.instructor, str(Path(sys.executable).parent / "course"), "--root", str(self.course),
                            *arguments, cwd=self.course, timeout=timeout)
+
+
+def _leftover(name):
+    """Is `name` a user that a killed run made (our comment) and left without processes?"""
+    try:
+        entry = pwd.getpwnam(name)
+    except KeyError:
+        return True
+    return entry.pw_gecos == MARKER and not _processes_of(entry.pw_uid)
 
 
 def _processes_of(uid):

@@ -444,7 +444,9 @@ def test_feedback_goes_back_through_the_exchange_and_students_fetch_it(hub, brow
     for short in ("bob", "cy"):
         sessions(hub)[short].assignments("fetch_feedback")
         pages = list((user(hub, short).home / ASSIGNMENT / "feedback").rglob(f"{ASSIGNMENT}.html"))
-        assert len(pages) == 1, pages
+        assert len(pages) == 1, pages   # their own, the instructor's page for them, nobody else's
+        own = hub.course / "feedback" / user(hub, short).name / ASSIGNMENT / f"{ASSIGNMENT}.html"
+        assert pages[0].read_bytes() == own.read_bytes()
 
     ada = user(hub, "ada")
     context, page = new_page(browser)
@@ -458,6 +460,8 @@ def test_feedback_goes_back_through_the_exchange_and_students_fetch_it(hub, brow
         screenshot(page, "04-student-fetched-feedback")
         feedback = list((ada.home / ASSIGNMENT / "feedback").rglob(f"{ASSIGNMENT}.html"))
         assert len(feedback) == 1
+        assert feedback[0].read_bytes() == (hub.course / "feedback" / ada.name / ASSIGNMENT /
+                                            f"{ASSIGNMENT}.html").read_bytes()
         relative = feedback[0].relative_to(ada.home).as_posix()
         page.goto(f"{hub.url}/user/{ada.name}/files/{urllib.parse.quote(relative)}")
         for phrase in mistake(ADA_MISTAKE).feedback:
