@@ -4,7 +4,8 @@ from pathlib import Path
 import shutil
 import sys
 
-from .grading import class_report, collect, engine, exchange, example_term, executors, pipeline, release, selfcheck, steps
+from .grading import (class_report, collect, engine, exchange, example_term, executors, pipeline, release, selfcheck,
+                      steps)
 from .grading.report import class_table
 from . import hub
 

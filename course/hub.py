@@ -74,7 +74,7 @@ class Account:
 
 
 def find_proxy():
-    """The configurable-http-proxy command, or None: $COURSE_HUB_PROXY, else the one in this environment, else on PATH."""
+    """The configurable-http-proxy command, or None: $COURSE_HUB_PROXY, else this environment's, else one on PATH."""
     if os.environ.get("COURSE_HUB_PROXY"):
         return os.environ["COURSE_HUB_PROXY"].split()
     local = Path(sys.executable).parent / "configurable-http-proxy"
@@ -320,7 +320,8 @@ class ClassHub:
         course = new_course(self.course, self.course_root)
         with open(course / "nbgrader_config.py", "a") as config:
             config.write("\n# The class hub's exchange (course hub)\n"
-                         f"c.Exchange.root = {str(self.exchange)!r}\n" + "".join(f"{line}\n" for line in self.config_lines))
+                         f"c.Exchange.root = {str(self.exchange)!r}\n")
+            config.writelines(f"{line}\n" for line in self.config_lines)
         Roster([Student(s.name, first_name=s.name[len(self.prefix):].title(), last_name="Student")
                 for s in self.students]).write(course / "roster.csv")
         for folder, _, files in os.walk(course):

@@ -19,11 +19,12 @@ earlier step it needs failed. Screenshots go to artifacts/screenshots/hub-*.png.
 """
 from datetime import datetime, timedelta, timezone
 import json
-import os
+import pwd
 import re
 from pathlib import Path
 import secrets
 import shutil
+import subprocess
 import sys
 import time
 import urllib.error
@@ -64,7 +65,7 @@ if not CHROMIUM.exists():
 
 sync_api.expect.set_options(timeout=TIMEOUT_MS)
 TIMES = {}   # seconds each step took, written to artifacts/hub-timings.json
-ROUND = {}   # what the steps so far made: tokens, timings, the collect report, grades
+ROUND = {}   # what the steps so far made: the students' sessions, the due date, the grades
 
 
 def needs(*keys):
@@ -85,11 +86,13 @@ def hub():
         TIMES["hub started"] = time.monotonic() - started
         yield running
     LOG.with_name("hub-timings.json").write_text(json.dumps({k: round(v, 1) for k, v in TIMES.items()}, indent=1))
-    for account in running.accounts.values():   # stopped: no user, no home left
+    for account in running.accounts.values():   # stopped: no user, no home, no permission left
         with pytest.raises(KeyError):
-            import pwd
             pwd.getpwnam(account.name)
     assert not running.workdir.exists()
+    acl = subprocess.run(["getfacl", "--absolute-names", str(ROOT / "source"), sys.base_prefix],
+                         capture_output=True, text=True).stdout
+    assert prefix not in acl, acl
 
 
 def user(hub, short):
