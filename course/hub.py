@@ -19,7 +19,8 @@ solutions and hidden tests). Everything made for the run, users, groups,
 permissions and folders, is removed when it stops.
 
 Needs root (the hub starts servers as other users), useradd and setfacl
-(Debian: passwd, acl) and configurable-http-proxy (`find_proxy`).
+(Debian: passwd, acl) and configurable-http-proxy (`find_proxy`: the
+Python one in requirements.txt, or $COURSE_HUB_PROXY).
 """
 from dataclasses import dataclass, field
 import json
@@ -92,7 +93,8 @@ def unavailable_reason(proxy=None):
         if not shutil.which(tool):
             return f"no {tool} on PATH (Debian: apt-get install {package})"
     if not (proxy or find_proxy()):
-        return "no configurable-http-proxy: python3 tasks.py hub-proxy (installs it with npm)"
+        return ("no configurable-http-proxy: it is in requirements.txt (python3 tasks.py installs it), "
+                "or set COURSE_HUB_PROXY to one")
     return None
 
 
@@ -265,11 +267,12 @@ class ClassHub:
         subprocess.run(["userdel", "--remove", name], capture_output=True)
 
     def _open_environment(self, group):
-        """Let the run's users reach this Python environment and the course package (traverse only)."""
+        """Let the run's users reach this Python environment, the course package and the run's folder
+        (traverse only: x for the run's group on each folder above them that others cannot enter)."""
         import course
 
         needed = {Path(sys.prefix).resolve(), Path(sys.base_prefix).resolve(),
-                  Path(course.__file__).resolve().parents[1]}
+                  Path(course.__file__).resolve().parents[1], self.workdir.resolve()}
         for path in sorted(needed):
             for folder in [*reversed(path.parents), path]:
                 if not folder.stat().st_mode & stat.S_IXOTH:
