@@ -16,7 +16,7 @@ import shutil
 import sys
 
 from .grading import class_report, collect as collecting, engine, pipeline, release as releasing, selfcheck, steps
-from .grading import regrade as regrading
+from .grading import exchange as exchanging, regrade as regrading
 from .grading.table import class_table
 from course.grading.course import Course
 
@@ -41,11 +41,27 @@ def release(root=".", assignments=(), check=False):
     return releasing.check_releases(root, ids) if check else releasing.release_assignments(root, ids)
 
 
-def collect(assignment, source, root=".", due=None):
-    """Collect one assignment from an LMS zip export or a folder into submitted/; a CollectReport."""
+def collect(assignment, source=None, root=".", due=None, exchange=False):
+    """Collect one assignment into submitted/, from an LMS zip export or a folder, or with `exchange` from
+    nbgrader's exchange (JupyterHub); a CollectReport listing what was odd."""
     if due:
         pipeline.set_due_dates(root, {assignment: due})
-    return collecting.collect(root, assignment, source)
+    return exchanging.collect(root, assignment) if exchange else collecting.collect(root, assignment, source)
+
+
+CollectFailed = exchanging.CollectFailed
+
+
+def release_to_exchange(root=".", assignments=()):
+    """Put released assignments into nbgrader's exchange for students to fetch: {id: StepResult}."""
+    return {a: exchanging.release_assignment(root, a) for a in assignment_ids(root, assignments)}
+
+
+def hub(root=".", port=8000, students=(), prefix="course-", release=()):
+    """`course hub`: a JupyterHub of the course on 127.0.0.1 until Ctrl-C (course.hub); the exit status."""
+    from . import hub as hubs
+
+    return hubs.serve(root, port=port, students=list(students), prefix=prefix, release=release)
 
 
 @dataclass
