@@ -112,7 +112,7 @@ def tampered(stub, code):
 _VJP = '''
 def _vjp(f, inputs, g=None):
     with _ENABLE():
-        leaves = [t.detach().clone().requires_grad_() for t in inputs]
+        leaves = [torch.nn.Parameter(t.detach().clone()) for t in inputs]   # leaves that require grad
         return _GRAD(f(*leaves), leaves, g, allow_unused=True)
 '''
 
