@@ -17,7 +17,7 @@ import tempfile
 import time
 
 from course.grading import exchange
-from course.grading.example_class import new_course
+from course.grading.course import Course
 from course.grading.roster import Roster, Student
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -30,7 +30,7 @@ def main():
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         folder = Path(folder)
-        root = new_course(folder / "course", ROOT)
+        root = Course.new(folder / "course", ROOT).root
         inbound = folder / "exchange" / "torch-gradients" / "inbound"
         inbound.mkdir(parents=True)
         with open(root / "nbgrader_config.py", "a") as config:

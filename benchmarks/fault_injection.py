@@ -98,8 +98,7 @@ def main():
     from course import api
     from course.grading import steps
 
-    api.examples(ROOT)
-    example_class = sys.modules["examples.example_class"]
+    example_class = api.examples(ROOT).example_class
     root = Path(example_class.new_course(Path(tempfile.mkdtemp(prefix="course-faults-")), ROOT))
     assert steps.release(root, args.assignment).ok
     example_class.add_submissions(root, ROOT, args.assignment, all_mistakes=True)

@@ -17,7 +17,6 @@ Prints the figures; asserts nothing but the equality of part 1.
 import argparse
 from pathlib import Path
 import shutil
-import sys
 import tempfile
 import time
 
@@ -28,12 +27,10 @@ def _example_class(assignment):
     from course import api
     from course.grading import steps
 
-    term = api.examples(ROOT)  # loads examples/ (the example class lives beside mistakes/)
-    example_class = sys.modules["examples.example_class"]
+    example_class = api.examples(ROOT).example_class  # the example class lives beside mistakes/
     root = example_class.new_course(Path(tempfile.mkdtemp(prefix="course-regrade-")), ROOT)
     assert steps.release(root, assignment).ok
     students = example_class.add_submissions(root, ROOT, assignment, all_mistakes=True)
-    del term
     return root, sorted(students)
 
 

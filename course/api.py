@@ -115,7 +115,8 @@ def check(notebook, seed=0, reveal=False, root="."):
 
 
 def examples(root="."):
-    """The bundled example class and term (`examples/` beside `mistakes/` in the course folder), loaded from there."""
+    """The bundled example class and term (`examples/` beside `mistakes/` in the course folder), loaded from
+    there: the package, with its modules `example_class` and `example_term`."""
     folder = Path(root).resolve() / "examples"
     if "examples" not in sys.modules:
         spec = importlib.util.spec_from_file_location("examples", folder / "__init__.py",
@@ -123,7 +124,9 @@ def examples(root="."):
         module = importlib.util.module_from_spec(spec)
         sys.modules["examples"] = module
         spec.loader.exec_module(module)
-    return importlib.import_module("examples.example_term")
+    for name in ("example_class", "example_term"):
+        importlib.import_module(f"examples.{name}")
+    return sys.modules["examples"]
 
 
 @dataclass
@@ -137,7 +140,7 @@ class Demo:
 def demo(root=".", into="demo", say=print, **engine_settings):
     """The example class's whole round in a fresh folder `root/into`: release, collect from LMS zips, grade,
     feedback, export, report, and each score compared with what the catalogues expect."""
-    term = examples(root)
+    term = examples(root).example_term
     root = Path(root)
     folder = root / into
     shutil.rmtree(folder, ignore_errors=True)
@@ -154,4 +157,4 @@ def demo(root=".", into="demo", say=print, **engine_settings):
 
 
 def demo_assignments(root="."):
-    return list(examples(root).ASSIGNMENTS)
+    return list(examples(root).example_term.ASSIGNMENTS)
