@@ -79,11 +79,16 @@ def _state(root, assignment):
     return students, {s: course.cell_scores(assignment, s) for s in students}
 
 
-def _wipe(root):
+def _wipe(root, assignment):
+    """Back to nothing graded: the graded folders, failures and submissions go (the released assignment stays)."""
+    from course.grading.course import Course
+
     for name in ("autograded", "feedback"):
         shutil.rmtree(root / name, ignore_errors=True)
-    for name in ("gradebook.db", "grading_failures.json"):
-        (root / name).unlink(missing_ok=True)
+    (root / "grading_failures.json").unlink(missing_ok=True)
+    with Course(root).gradebook() as gb:
+        for submission in list(gb.find_assignment(assignment).submissions):
+            gb.remove_submission(assignment, submission.student.id)
 
 
 def main():
@@ -109,7 +114,7 @@ def main():
     print(f"seed {seed}; {len(reference[0])} submissions of {args.assignment}, a whole run {full:.0f} s")
     failures = 0
     for number in range(args.rounds):
-        _wipe(root)
+        _wipe(root, args.assignment)
         kind = rng.choice(sorted(KILLS))
         target, sig = KILLS[kind]
         moment = rng.uniform(0.5, full)

@@ -214,6 +214,9 @@ def main(argv=None):
         return args.run(args)
     except api.UnknownAssignment as error:
         sys.exit(str(error))
+    except KeyboardInterrupt:
+        print("\ninterrupted: nothing graded is lost; run the same command again to go on", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":
