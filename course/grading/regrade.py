@@ -101,8 +101,7 @@ def _write(root, assignment_id, student, folder, nb, record, cells, record_name)
     """The new verdicts into the autograded notebook, judge.json and the gradebook."""
     for cell in cells:
         nb.cells[cell.index].outputs = outputs(cell.verdicts)
-        record["verdicts"][cell.grade_id] = [{"passed": v.passed, "message": v.message,
-                                              "diagnosis": v.diagnosis or v.message} for v in cell.verdicts]
+        record["verdicts"][cell.grade_id] = [v.record() for v in cell.verdicts]
     nbformat.write(nb, str(folder / f"{assignment_id}.ipynb"))
     (folder / record_name).write_text(json.dumps(record, indent=1))
     with gradebook(root) as gb:
