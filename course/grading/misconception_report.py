@@ -158,7 +158,8 @@ def heat_map(showings):
     columns = showings.assignments
     figure, axes = plt.subplots(figsize=(2.0 + 1.3 * len(columns), 0.9 + 0.36 * len(ids)))
     shares = [[showings.share(i, a) or 0.0 for a in columns] for i in ids]
-    axes.imshow(shares, cmap="Reds", vmin=0.0, vmax=1.0, aspect="auto")
+    image = axes.imshow(shares, cmap="Reds", vmin=0.0, vmax=1.0, aspect="auto")
+    figure.colorbar(image, ax=axes, fraction=0.05, pad=0.03, label="share of the graded students")
     axes.set_xticks(range(len(columns)), labels=columns, rotation=30, ha="right")
     axes.set_yticks(range(len(ids)), labels=ids)
     for row, misconception in enumerate(ids):
