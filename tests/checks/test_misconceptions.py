@@ -147,3 +147,14 @@ def test_an_error_the_learner_function_raised_is_looked_up_too():
     error = ("toy raised RuntimeError: a leaf Variable that requires grad is being used in an in-place operation.")
     verdict = exercise.judge(exercise.visible(), [{"error": error}], str)
     assert verdict.misconceptions == ("update-outside-no-grad",)
+
+
+def test_in_jupyterlab_a_failed_check_ends_with_the_misconception_and_where_to_reread():
+    """What a test cell shows: `check` raises CheckFailed, which IPython renders as its message alone."""
+    from course.checks import check
+    from course.checks.local import CheckFailed
+
+    with pytest.raises(CheckFailed) as raised:
+        check("relu_backward_tests", lambda x, grad_out: (x > 0).to(x.dtype))   # the local derivative alone
+    line = CATALOGUE["chain-rule-grad-out"].line
+    assert str(raised.value).endswith(line) and raised.value._render_traceback_()[0].endswith(line)
