@@ -21,17 +21,13 @@ c.ClearSolutions.code_stub = {
 }
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE: double-click this cell and write your answer."
 
-# Execution: a cell that runs longer than this is interrupted and scores 0;
-# the cells after it still run. Every kernel starts in the course sandbox, and
-# every test cell with an exercise in course.checks is judged by the grader,
-# outside the kernel (course/grading/judge.py). TrustedExecute.seed pins the
-# hidden trials' seed (0: a secret one per run, recorded in judge.json).
+# Execution: a cell (or an exercise's trial process) that runs longer than this is interrupted
+# and scores 0; the cells after it still run. Every kernel starts in the course sandbox
+# (SandboxedExecute: 8 GiB, files of 256 MiB, one thread, 64 processes by default), and every
+# test cell with an exercise in course.checks is judged by the grader, outside the kernel
+# (course/grading/plugins/trusted_execute.py). TrustedExecute.seed pins the hidden trials' seed
+# (0: a secret one per run, recorded in judge.json).
 c.Execute.timeout = 60
-c.SandboxedExecute.timeout = 60
-c.SandboxedExecute.memory_limit_gb = 8
-c.SandboxedExecute.file_size_limit_mb = 256
-# One thread per grading kernel: the same time whether or not other kernels run beside it.
-c.SandboxedExecute.threads = 1
 c.Autograde.autograde_preprocessors = [
     "course.grading.plugins.trusted_execute.TrustedExecute",
     "nbgrader.preprocessors.IgnorePattern",
@@ -42,19 +38,18 @@ c.Autograde.autograde_preprocessors = [
     "nbgrader.preprocessors.AssignLatePenalties",
     "nbgrader.preprocessors.CheckCellMetadata",
     # After each written answer, its model answer from source/ for the graders (the formgrader shows it).
-    "course.grading.plugins.model_answers.AddModelAnswers",
+    "course.grading.plugins.add_model_answers.AddModelAnswers",
 ]
 
 # Late work: nbgrader compares timestamp.txt with the due date in the gradebook
-# (formgrader, "Manage Assignments") and this plugin sets the penalty.
+# (formgrader, "Manage Assignments") and this plugin sets the penalty: by default 10% of the
+# score per started day late, after 5 minutes of grace (PercentPerDayLate.percent_per_day,
+# .grace_minutes).
 c.AssignLatePenalties.plugin_class = "course.grading.plugins.percent_per_day_late.PercentPerDayLate"
-c.PercentPerDayLate.percent_per_day = 10
-c.PercentPerDayLate.grace_minutes = 5
 
-# Collecting: the class list, and the collector `nbgrader zip_collect` uses
-# (Canvas, Moodle and plain-folder file names, as `course collect` reads them).
-c.Collect.roster = "roster.csv"
-c.ZipCollectApp.collector_plugin = "course.grading.collect.LmsFileNames"
+# Collecting: the class list is roster.csv (Collect.roster), and `nbgrader zip_collect` reads
+# Canvas, Moodle and plain-folder file names as `course collect` does.
+c.ZipCollectApp.collector_plugin = "course.grading.plugins.lms_file_names.LmsFileNames"
 
 # nbgrader scores a test cell with any stderr output as 0. Test cells print
 # warnings on stdout (course.checks), and this removes any warning that still
@@ -64,15 +59,15 @@ c.IgnorePattern.pattern = r"\w*Warning: "
 
 # Feedback shows which checks failed and why, never the hidden tests.
 c.GenerateFeedback.preprocessors = [
-    "course.grading.plugins.model_answers.RemoveModelAnswers",
+    "course.grading.plugins.remove_model_answers.RemoveModelAnswers",
     "course.grading.plugins.hide_hidden_tests.HideHiddenTests",
     "nbgrader.preprocessors.GetGrades",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]
 
-# The model answers the graders see stay out of the feedback; True shows them
-# to the students too (after the deadline).
-c.ModelAnswers.in_feedback = False
+# The model answers the graders see stay out of the feedback; to show them to the students too
+# (after the deadline):
+# c.ModelAnswers.in_feedback = True
 
 # A test cell the learner deleted is put back and run, instead of leaving the
 # submission waiting for a manual grade.

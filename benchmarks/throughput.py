@@ -24,7 +24,7 @@ import nbformat
 
 from course.grading import engine, steps
 from examples import example_class
-from course.grading.report import cell_scores
+from course.grading.course import Course
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -85,7 +85,7 @@ def main():
     results = engine.grade(ours, submissions, progress=False)
     ours_seconds = time.perf_counter() - start
     assert all(r.ok for r in results.values()), {k: r.message for k, r in results.items() if not r.ok}
-    differ = [(a, s) for a, s in submissions if cell_scores(plain, a, s) != cell_scores(ours, a, s)]
+    differ = [(a, s) for a, s in submissions if Course.of(plain).cell_scores(a, s) != Course.of(ours).cell_scores(a, s)]
     n = len(submissions)
     floor = cell_seconds(plain, submissions) / cores
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024

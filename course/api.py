@@ -17,7 +17,8 @@ import sys
 
 from .grading import class_report, collect as collecting, engine, pipeline, release as releasing, selfcheck, steps
 from .grading import regrade as regrading
-from .grading.report import class_table
+from .grading.table import class_table
+from course.grading.course import Course
 
 
 class UnknownAssignment(ValueError):
@@ -26,7 +27,7 @@ class UnknownAssignment(ValueError):
 
 def assignment_ids(root=".", given=()):
     """The given assignment ids (all of `source/` when none are given), each checked against `source/`."""
-    known = steps.assignment_ids(root)
+    known = Course.of(root).assignment_ids()
     unknown = sorted(set(given) - set(known))
     if unknown:
         raise UnknownAssignment(f"unknown assignment(s): {', '.join(unknown)} (known: {', '.join(known)})")
@@ -47,14 +48,24 @@ def collect(assignment, source, root=".", due=None):
     return collecting.collect(root, assignment, source)
 
 
-def grade(root=".", assignments=(), students=(), feedback=True, **engine_settings):
-    """Autograde what submitted/ holds for these assignments (and students); then, with `feedback`,
-    generate each assignment's feedback. ({(id, student): StepResult}, {id: StepResult of feedback})."""
+@dataclass
+class Grading:
+    results: dict        # (id, student) -> StepResult
+    feedback: dict       # id -> StepResult of generate_feedback
+    assignments: list    # the assignments graded (those with submissions)
+    skipped: list        # the assignments asked for (or, with none asked, of source/) without submissions
+
+
+def grade(root=".", assignments=(), students=(), feedback=True, force=False, **engine_settings):
+    """Autograde what submitted/ holds for these assignments (and students): unless `force`, only what is
+    not graded yet (course.grading.graded). Then, with `feedback`, generate each graded assignment's
+    feedback. Assignments without submissions are skipped and listed. A Grading."""
     ids = assignment_ids(root, assignments)
-    submissions = [(a, s) for a, s in engine.all_submissions(root, ids) if not students or s in students]
-    results = engine.grade(root, submissions, **engine_settings)
-    generated = {a: steps.generate_feedback(root, a) for a in ids} if feedback else {}
-    return results, generated
+    submissions = [(a, s) for a, s in Course.of(root).submissions(ids) if not students or s in students]
+    with_work = [a for a in ids if any(key[0] == a for key in submissions)]
+    results = engine.grade(root, submissions, force=force, **engine_settings) if submissions else {}
+    generated = {a: steps.generate_feedback(root, a) for a in with_work} if feedback else {}
+    return Grading(results, generated, with_work, [a for a in ids if a not in with_work])
 
 
 def regrade(root=".", assignments=(), cell=None, dry_run=False, **engine_settings):

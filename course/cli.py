@@ -49,15 +49,19 @@ def cmd_collect(args):
 
 
 def cmd_grade(args):
-    results, generated = api.grade(args.root, args.assignments, args.student or (), feedback=args.feedback,
-                                   **_engine_settings(args))
-    for (assignment_id, student), result in sorted(results.items()):
-        print(f"{assignment_id} / {student}: {'graded' if result.ok else 'FAILED: ' + result.message}")
-    for assignment_id, result in generated.items():
+    done = api.grade(args.root, args.assignments, args.student or (), feedback=args.feedback, force=args.force,
+                     **_engine_settings(args))
+    for (assignment_id, student), result in sorted(done.results.items()):
+        said = "graded" if result.message == "ok" else result.message if result.ok else "FAILED: " + result.message
+        print(f"{assignment_id} / {student}: {said}")
+    for assignment_id, result in done.feedback.items():
         print(f"{assignment_id}: feedback {result.message}")
-    print()
-    print(api.table(args.root, args.assignments))
-    return 0 if all(result.ok for result in results.values()) else 1
+    if done.skipped:
+        print(f"not graded, no submissions: {', '.join(done.skipped)}")
+    if done.assignments:
+        print()
+        print(api.table(args.root, done.assignments))
+    return 0 if all(result.ok for result in done.results.values()) else 1
 
 
 def cmd_regrade(args):
@@ -131,6 +135,8 @@ def parser():
     p.add_argument("--student", action="append", help="only this student (repeatable)")
     _engine_options(p)
     p.add_argument("--no-feedback", dest="feedback", action="store_false", help="skip generate_feedback")
+    p.add_argument("--force", action="store_true", help="grade again what was graded before and has not changed "
+                                                        "(by default a run grades only what is not graded yet)")
     p.set_defaults(run=cmd_grade)
 
     p = sub.add_parser("regrade", help="judge the recorded answers again with today's checks, without a kernel; "

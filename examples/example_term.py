@@ -21,7 +21,7 @@ import nbformat
 
 from .example_class import demo_mistakes, new_course
 from course.grading.mistakes import apply_mistakes, group_disjoint, load_mistakes, read_notebook
-from course.grading.plugins.model_answers import is_written_question
+from course.grading.model_answers import is_written_question
 from course.grading.roster import Roster, Student, name_key
 
 ASSIGNMENTS = ("01_randn", "03_backward", "06_linear_regression")
@@ -228,10 +228,10 @@ def due_dates():
 
 def compare(root, table):
     """Lines saying where the gradebook differs from the expected table ([] if nowhere)."""
-    from course.grading.report import final_score, grading_failures, gradebook
+    from course.grading.course import Course, final_score
 
-    failures, wrong = grading_failures(root), []
-    with gradebook(root) as gb:
+    failures, wrong = Course.of(root).grading_failures(), []
+    with Course.of(root).gradebook() as gb:
         for (assignment, student), want in sorted(table.items()):
             if (assignment, student) in failures:
                 if not want["fails"]:

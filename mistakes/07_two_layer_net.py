@@ -25,13 +25,41 @@ MISTAKES = [
     ),
     Mistake(
         name="column_vector_convention",
-        misconception="matmul-transpose",
+        misconception=None,
+        why_none="the forward's result is the transpose: a layout convention (column vectors) the diagnosis "
+                 "names by its shape, not a misunderstanding of gradients",
         cell="two_layer_forward",
         replace=[("X.mm(W1).clamp(min=0).mm(W2)", "W2.t().mm(W1.t().mm(X.t()).clamp(min=0))")],
         loses=["two_layer_forward_tests", "train_two_layer_tests"],
         feedback=["transpose"],
     ),
+    # torch.relu: the same values as clamp(min=0), but its gradient at an exact 0 is 0, not clamp's 1
+    Mistake(
+        name="relu_forward_with_torch_relu",
+        misconception="relu-at-zero",
+        cell="two_layer_forward",
+        replace=[("X.mm(W1).clamp(min=0).mm(W2)", "torch.relu(X.mm(W1)).mm(W2)")],
+        loses=["two_layer_forward_tests"],
+        feedback=["its ReLU is not clamp(min=0)", "slope at 0 is 0"],
+    ),
+    # torch.maximum splits the gradient at an exact 0: 1/2
+    Mistake(
+        name="relu_forward_with_maximum",
+        misconception="relu-at-zero",
+        cell="two_layer_forward",
+        replace=[("X.mm(W1).clamp(min=0).mm(W2)", "torch.maximum(X.mm(W1), torch.zeros(1)).mm(W2)")],
+        loses=["two_layer_forward_tests"],
+        feedback=["its ReLU is not clamp(min=0)", "slope at 0 is 1/2"],
+    ),
     # two_layer_grads
+    Mistake(
+        name="divided_by_the_batch_size",
+        misconception="mean-factor",
+        cell="two_layer_grads",
+        replace=[("grad_y_pred = 2 * (y_pred - y)", "grad_y_pred = 2 * (y_pred - y) / X.shape[0]")],
+        loses=["two_layer_grads_tests"],
+        feedback=["1 / the batch size N: a division by it too many"],
+    ),
     Mistake(
         name="factor_two_dropped",
         misconception="power-rule",
@@ -164,6 +192,15 @@ MISTAKES = [
         replace=[("    grad_y_pred = 2 * (y_pred - y) / y.numel()", "    grad_y_pred = 2 * (y_pred - y)")],
         loses=["two_layer_bias_grads_tests"],
         feedback=["that is the gradient of the .sum() loss"],
+    ),
+    # the bias gradient averaged over the rows instead of summed.
+    Mistake(
+        name="bias_gradient_averaged",
+        misconception="broadcast-grad-sum",
+        cell="two_layer_bias_grads",
+        replace=[("    grad_b2 = grad_y_pred.sum(0)", "    grad_b2 = grad_y_pred.mean(0)")],
+        loses=["two_layer_bias_grads_tests"],
+        feedback=["grad_b2 is 1/N = 1/3 of the right answer", "not their mean"],
     ),
     # the bias gradient left per example: the broadcast over the rows is not summed.
     Mistake(

@@ -45,6 +45,11 @@ def softmax_cross_entropy_grad(logits, targets):
                      "the mask or the bias), not which",
             replace=[("grad_Z = grad_H * (Z > 0)", "grad_Z = grad_H")],
             loses=["mlp_grads_tests"], feedback=["grad_W2 and grad_b2 are right", "the ReLU"]),
+    # 07's clamp habit: the mask Z >= 0 passes the gradient at an exact 0, where torch.relu passes none
+    Mistake(name="relu_mask_passes_at_zero", cell="mlp_grads",
+            misconception="relu-at-zero",
+            replace=[("grad_Z = grad_H * (Z > 0)", "grad_Z = grad_H * (Z >= 0)")],
+            loses=["mlp_grads_tests"], feedback=["exactly 0", "Its mask is Z > 0"]),
     Mistake(name="bias_grads_not_summed", cell="mlp_grads",
             misconception="broadcast-grad-sum",
             replace=[("grad_b2 = grad_O.sum(dim=0)", "grad_b2 = grad_O"),

@@ -28,7 +28,7 @@ MISTAKES = [
              '        propagate(self)\n'),
         ],
         loses=['Value_reuse_tests', 'Value_graph_tests'],
-        feedback=['visited twice', 'topological order'],
+        feedback=['passed on an incomplete gradient', 'topological order'],
     ),
     # the topological order is built but run from the leaves up: each _backward runs before its node's grad is known.
     Mistake(
@@ -46,7 +46,7 @@ MISTAKES = [
     Mistake(
         name='tanh_derivative_without_square',
         misconception="derivative-from-output",
-        cell='Value_ops',
+        cell='Value_unary_ops',
         replace=[
             ('        self.grad += (1 - t ** 2) * out.grad\n',
              '        self.grad += (1 - t) * out.grad\n'),
@@ -58,7 +58,7 @@ MISTAKES = [
     Mistake(
         name='relu_passes_gradient_at_negative_inputs',
         misconception="relu-mask",
-        cell='Value_ops',
+        cell='Value_unary_ops',
         replace=[
             ('        self.grad += (1.0 if self.data > 0 else 0.0) * out.grad\n',
              '        self.grad += out.grad\n'),
@@ -66,11 +66,23 @@ MISTAKES = [
         loses=['Value_ops_tests', 'Value_graph_tests'],
         feedback=['relu passes no gradient where its input is negative'],
     ),
+    # relu's _backward written with >= 0 (07's clamp habit): the gradient passes at exactly 0, where torch.relu's does not.
+    Mistake(
+        name='relu_passes_gradient_at_zero',
+        misconception="relu-at-zero",
+        cell='Value_unary_ops',
+        replace=[
+            ('        self.grad += (1.0 if self.data > 0 else 0.0) * out.grad\n',
+             '        self.grad += (1.0 if self.data >= 0 else 0.0) * out.grad\n'),
+        ],
+        loses=['Value_ops_tests'],
+        feedback=['that is 1 at exactly 0'],
+    ),
     # __rsub__ computes self - other: `2 - x` gives x - 2.
     Mistake(
         name='rsub_computes_self_minus_other',
         misconception="reflected-operators",
-        cell='Value_ops',
+        cell='Value_reversed_ops',
         replace=[
             ('    return other + (-self)\n',
              '    return self - other\n'),
@@ -82,7 +94,7 @@ MISTAKES = [
     Mistake(
         name='rtruediv_computes_self_over_other',
         misconception="reflected-operators",
-        cell='Value_ops',
+        cell='Value_reversed_ops',
         replace=[
             ('    return other * self ** -1\n',
              '    return self / other\n'),
@@ -94,13 +106,53 @@ MISTAKES = [
     Mistake(
         name='pow_derivative_keeps_exponent',
         misconception="power-rule",
-        cell='Value_ops',
+        cell='Value_pow',
         replace=[
             ('        self.grad += p * self.data ** (p - 1) * out.grad\n',
              '        self.grad += p * self.data ** p * out.grad\n'),
         ],
         loses=['Value_ops_tests', 'Value_graph_tests'],
         feedback=['lower the exponent by one'],
+    ),
+    # d(x**p) written without the factor p.
+    Mistake(
+        name='pow_derivative_without_p',
+        misconception="power-rule",
+        cell='Value_pow',
+        replace=[
+            ('        self.grad += p * self.data ** (p - 1) * out.grad\n',
+             '        self.grad += self.data ** (p - 1) * out.grad\n'),
+        ],
+        loses=['Value_ops_tests', 'Value_graph_tests'],
+        feedback=['the factor p is missing'],
+    ),
+    # a - b written as b - a (the pieces swapped): the forward value has the wrong sign.
+    Mistake(
+        name='sub_swapped',
+        misconception=None,
+        why_none="a forward slip (a - b computed as b - a) the diagnosis names; it shows no misunderstanding "
+                 "of gradients",
+        cell='Value_ops',
+        replace=[
+            ('    return self + (-other)\n',
+             '    return other + (-self)\n'),
+        ],
+        loses=['Value_ops_tests', 'Value_graph_tests'],
+        feedback=['It has the wrong sign'],
+    ),
+    # -x as a new Value made from the number: the right value, but a leaf cut off from x.
+    Mistake(
+        name='neg_cut_off_from_the_graph',
+        misconception=None,
+        why_none="the diagnosis names two causes it cannot tell apart: a result cut off from the graph, or a "
+                 "_backward that adds nothing",
+        cell='Value_ops',
+        replace=[
+            ('    return self * -1\n',
+             '    return Value(-self.data)\n'),
+        ],
+        loses=['Value_ops_tests', 'Value_graph_tests'],
+        feedback=['not connected to'],
     ),
     # the update forgets to reset p.grad: the next backward() adds to the old gradient.
     Mistake(

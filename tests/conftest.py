@@ -4,13 +4,13 @@ from pathlib import Path
 
 import pytest
 
-from course.grading import steps
 from course.grading.mistakes import read_notebook
 from examples import example_class
+from course.grading.course import Course
 
 ROOT = Path(__file__).resolve().parents[1]
 # COURSE_TEST_ASSIGNMENTS="03_backward 05_manual_updates" grades only those (while working on them).
-ASSIGNMENTS = os.environ.get("COURSE_TEST_ASSIGNMENTS", "").split() or steps.assignment_ids(ROOT)
+ASSIGNMENTS = os.environ.get("COURSE_TEST_ASSIGNMENTS", "").split() or Course.of(ROOT).assignment_ids()
 
 
 @pytest.fixture(scope="session")

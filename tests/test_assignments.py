@@ -14,9 +14,8 @@ import nbformat
 import pytest
 
 from course.checks.core.misconceptions import catalogue
-from course.grading import steps
 from course.grading.mistakes import load_mistakes
-from course.grading.report import cell_scores
+from course.grading.course import Course
 
 from .checks import misconception_cases
 from .conftest import ASSIGNMENTS, ROOT
@@ -32,7 +31,7 @@ class Graded:
     results: dict    # student -> StepResult
 
     def scores(self, student):
-        return cell_scores(self.root, self.assignment_id, student)
+        return Course.of(self.root).cell_scores(self.assignment_id, student)
 
     def outputs(self, student):
         """{grade_id: all that the cell printed or raised} in the student's autograded notebook."""
@@ -196,7 +195,7 @@ def test_the_solution_shows_no_misconception(graded):
 def test_every_pattern_matches_a_real_diagnosis_and_none_a_passing_answer(graded_classes, scope):
     """Does each pattern of the catalogue match at least one diagnosis the grader really gave (a mistake's,
     or one of tests/checks/misconception_cases.py), and none of the messages of a passing check?"""
-    if set(ASSIGNMENTS) != set(steps.assignment_ids(ROOT)):
+    if set(ASSIGNMENTS) != set(Course.of(ROOT).assignment_ids()):
         pytest.skip("every assignment must be graded (COURSE_TEST_ASSIGNMENTS is set)")
     root, graded = graded_classes
     failed, passed = misconception_cases.diagnoses(), []

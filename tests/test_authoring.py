@@ -7,15 +7,15 @@ import nbformat
 import pytest
 
 from course import authoring
-from course.grading import steps
 from course.grading.reading import Reading
+from course.grading.course import Course
 
 ROOT = Path(__file__).resolve().parents[1]
 URL = authoring.repository_url(ROOT)
 
 
 @pytest.mark.parametrize("folder", ["source", "release"])
-@pytest.mark.parametrize("assignment_id", steps.assignment_ids(ROOT))
+@pytest.mark.parametrize("assignment_id", Course.of(ROOT).assignment_ids())
 def test_every_notebook_starts_with_the_current_colab_cell(folder, assignment_id):
     """Does each notebook open with the Colab cell for the repository URL of pyproject.toml, as a plain cell?
     (After changing the URL: python -m course.authoring, then python3 tasks.py course release.)"""

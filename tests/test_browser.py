@@ -25,6 +25,8 @@ from course.checks.sweep import solution_namespace
 from course.grading import steps
 from examples import example_class
 from course.grading.mistakes import apply_mistakes, load_mistakes, read_notebook
+from course.grading.course import Course
+from course.grading import engine
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")  # Debian's package (.ci/run installs it)
@@ -59,7 +61,7 @@ def _graded_course(folder):
     root = example_class.new_course(folder, ROOT)
     assert steps.release(root, ASSIGNMENT).ok
     example_class.submit(root, "solution", ASSIGNMENT, read_notebook(root / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"))
-    assert steps.autograde(root, ASSIGNMENT, ["solution"])["solution"].ok
+    assert engine.autograde(root, ASSIGNMENT, ["solution"])["solution"].ok
     shutil.copy(ROOT / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", root / "release" / ASSIGNMENT)
     return root
 
@@ -210,7 +212,7 @@ def test_an_instructor_sees_the_assignments_and_a_submission_in_the_formgrader(l
     """Does nbgrader's formgrader list the course's assignments and the graded submission of 01?"""
     url, token, root = lab
     page.goto(f"{url}/formgrader?token={token}")
-    for assignment_id in steps.assignment_ids(root):
+    for assignment_id in Course.of(root).assignment_ids():
         sync_api.expect(page.get_by_text(assignment_id, exact=True).first).to_be_visible()
     _screenshot(page, "04-formgrader-assignments")
     page.goto(f"{url}/formgrader/manage_submissions/{ASSIGNMENT}")
@@ -220,11 +222,10 @@ def test_an_instructor_sees_the_assignments_and_a_submission_in_the_formgrader(l
 
 def test_a_grader_sees_the_model_answer_beside_the_written_answer(lab, page):
     """Does the formgrader's grading page of a submission show each written question's model answer?"""
-    from course.grading.plugins.model_answers import model_answers
-    from course.grading.report import gradebook
+    from course.grading.model_answers import model_answers
 
     url, token, root = lab
-    with gradebook(root) as gb:
+    with Course.of(root).gradebook() as gb:
         notebook_id = gb.find_submission_notebook(ASSIGNMENT, ASSIGNMENT, "solution").id
     page.goto(f"{url}/formgrader/submissions/{notebook_id}/?index=0&token={token}")
     answers = model_answers(root / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")

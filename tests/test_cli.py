@@ -2,7 +2,7 @@
 import pytest
 
 from course.cli import main
-from course.grading.report import gradebook
+from course.grading.course import Course
 
 from .grading.toy import CORRECT, make_toy_course, submit, toy_notebook
 
@@ -38,5 +38,5 @@ def test_gradebook_url_comes_from_the_environment(tmp_path, monkeypatch):
     submit(root, "ada", toy_notebook())
     assert main(["--root", str(root), "grade", "toy", "--no-feedback"]) == 0
     assert elsewhere.exists() and not (root / "gradebook.db").exists()
-    with gradebook(root) as gb:
+    with Course.of(root).gradebook() as gb:
         assert gb.find_submission("toy", "ada").score == 2

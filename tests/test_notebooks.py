@@ -4,11 +4,12 @@ from pathlib import Path
 
 import pytest
 
-from course.grading import release, steps
+from course.grading import release
 from course.grading.mistakes import load_mistakes
+from course.grading.course import Course
 
 ROOT = Path(__file__).resolve().parents[1]
-ASSIGNMENTS = steps.assignment_ids(ROOT)
+ASSIGNMENTS = Course.of(ROOT).assignment_ids()
 SAFE_LAST_CALLS = {"assert_close", "check_predictions", "check"}
 
 

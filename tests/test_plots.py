@@ -102,3 +102,54 @@ def test_matrix_products_draw_each_matrix_with_its_shape():
     assert boxes == sorted([(2, 3), (3, 4), (2, 4), (2, 3), (2, 4), (4, 3)])
     assert {"A\n2×3", "B\n3×4", "grad_A\n2×3", "?\n4×3", "what to notice"} <= set(_texts(ax))
     assert ax.get_title() == "matmul"
+
+
+def test_runs_against_a_reference_draw_no_difference_line_for_an_identical_run():
+    """Does a run equal to the reference draw nothing on the log scale (and say so), a differing run its relative
+    difference, and the marks their steps?"""
+    reference = [100.0, 10.0, 1.0, 0.1]
+    left, right = plots.runs_against_a_reference(
+        {"autograd": reference, "by hand": list(reference), "relu": [100.0, 10.0, 1.5, 0.2]}, "autograd",
+        marks=[1], mark_label="an exact zero")
+    assert [line.get_linestyle() for line in left.lines] == ["-", "--", "--"]
+    same, different, marks = right.lines
+    assert same.get_label() == "by hand: equal at every step, so no line"
+    assert list(same.get_ydata()) == [0.0] * 4 and right.get_yscale() == "log"   # zeros: masked, not drawn
+    assert different.get_label() == "relu" and list(different.get_ydata()) == pytest.approx([0, 0, 0.5, 1.0])
+    assert marks.get_label() == "an exact zero" and list(marks.get_xdata()) == [1]
+
+
+def _diamond(cls):
+    x = cls(2.0)
+    a = x * 3.0
+    return x, a * 2.0 + a * 5.0
+
+
+def test_backward_order_numbers_each_node_once_after_its_users_for_a_right_engine():
+    """On 09's diamond, does a right engine show each inner node's single step, every node after the nodes that use
+    it, and leave the engine's _backward functions as they were?"""
+    from tests.checks.value_engines import Value
+    x, out = _diamond(Value)
+    ax = plots.backward_order(out, children=lambda v: v._prev, label=lambda v: v._op or f"leaf {v.data:g}")
+    texts = _texts(ax)
+    assert sorted(t for t in texts if "step" in t) == [
+        "*\nbackward step 2", "*\nbackward step 3", "*\nbackward step 4", "+\nbackward step 1"]
+    step = {t.split("\n")[0] + t[-1]: int(t[-1]) for t in texts if "step" in t}
+    assert step["+1"] == 1 and max(step.values()) == 4          # out first, a = x * 3 (step 4) last
+    assert x.grad == 21.0
+    x2, out2 = _diamond(Value)
+    out2.backward()                                              # the wrappers are gone: one run, the same grads
+    assert x2.grad == 21.0
+
+
+def test_backward_order_shows_a_node_run_twice_in_red():
+    """With a plain recursion (given as `run`), is a = x * 3 shown run at two steps, filled red, and x.grad the 27
+    of section 2?"""
+    from tests.checks.value_engines import RecursiveValue, Value
+    x, out = _diamond(Value)
+    ax = plots.backward_order(out, children=lambda v: v._prev, label=lambda v: v._op or f"leaf {v.data:g}",
+                              run=RecursiveValue.backward)
+    twice = [t for t in ax.texts if "backward steps" in t.get_text()]
+    assert [t.get_text() for t in twice] == ["*\nbackward steps 3 and 5"]
+    assert twice[0].get_bbox_patch().get_facecolor() == matplotlib.colors.to_rgba("#f6c9c4")
+    assert x.grad == 27.0

@@ -6,9 +6,12 @@ differences as a second witness) and `torch.optim.SGD` for the training
 run. The usual slips get named by comparing the learner's answer with what
 torch computes for the slip itself: autograd with the ReLU's backward
 changed by a hook, the network written with `torch.relu`, SGD that never
-clears its gradients or that maximizes. Hidden trials include pre-activations
-`X @ W1` that are exactly 0, where `clamp(min=0)` passes the gradient and a
-mask `h > 0` does not.
+clears its gradients or that maximizes. Visible examples and hidden trials
+include pre-activations `X @ W1` that are exactly 0, where `clamp(min=0)`
+passes the gradient and `torch.relu` (or a mask `h > 0`) does not: the
+forward's check asks the kernel for autograd's gradient through the learner's
+`two_layer_forward`, so a ReLU with another choice at 0 is caught although
+its values are the same.
 """
 import torch
 import torch.nn.functional as F
@@ -39,10 +42,16 @@ def _batch_of_one():
     return X, W1, W2
 
 
-# The small example of exercise 1: h = X @ W1 = [[1, -1, -3, 6], [3, -1, 5, -4]], no h exactly 0.
-_X_SMALL = [[2.0, 1.0, -1.0], [0.0, -1.0, 3.0]]
+# The small example of exercise 1: N = 3 (so a factor 1/N or 1/(N * D_out) is not a factor 1/2),
+# h = X @ W1 = [[1, -1, -3, 6], [3, -1, 5, -4], [0, -1, -1, 3]]: one pre-activation exactly 0 (row 3, unit 1),
+# where clamp(min=0) passes the gradient and torch.relu blocks it.
+_X_SMALL = [[2.0, 1.0, -1.0], [0.0, -1.0, 3.0], [1.0, 0.0, -1.0]]
+_Y_SMALL = [[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]]
 _W1_SMALL = [[1.0, -1.0, 0.0, 2.0], [0.0, 1.0, -2.0, 1.0], [1.0, 0.0, 1.0, -1.0]]
 _W2_SMALL = [[1.0, -1.0], [2.0, 0.0], [-1.0, 1.0], [0.5, 1.0]]
+# The weights of the forward's gradient check, (two_layer_forward(X, W1, W2) * v).sum(): at the exact 0
+# (row 3, unit 1) the gradient reaching h is v[2] @ W2[0] = 1 * 1 + (-1) * (-1) = 2, not 0.
+_V_SMALL = [[1.0, 0.0], [0.0, 1.0], [1.0, -1.0]]
 
 
 def random_sizes(gen, trial, low, high, unequal):
@@ -54,39 +63,90 @@ def random_sizes(gen, trial, low, high, unequal):
 
 # ---- two_layer_forward ------------------------------------------------------
 
-def _forward_trial(X, W1, W2):
+def _maximum_relu(h):
+    return torch.maximum(h, torch.zeros_like(h))
+
+
+# ReLUs with the same values as clamp(min=0) and another gradient at exactly 0, as (how it is written, slope at 0).
+OTHER_RELUS = [(torch.relu, "torch.relu(h) (or F.relu, or h * (h > 0))", "0: it blocks the gradient there"),
+               (_maximum_relu, "torch.maximum(h, 0) (or (h + h.abs()) / 2)", "1/2: it splits the gradient there")]
+
+
+def _judge_forward_value(got, X, W1, W2):
+    want = network(X, W1, W2)
+    if isinstance(got, torch.Tensor) and got.shape == want.shape and not compare(got, want).passed:
+        if compare(got, network(X, W1, W2, relu=lambda h: h)).passed:
+            raise AssertionError(
+                "two_layer_forward returned X @ W1 @ W2: the ReLU is missing. Without it the two "
+                "layers collapse into one linear map X @ (W1 @ W2); apply clamp(min=0) to the "
+                "hidden layer X @ W1, before the second matmul.")
+        if compare(got, torch.relu(network(X, W1, W2, relu=lambda h: h))).passed:
+            raise AssertionError(
+                "two_layer_forward applied the ReLU to the output, after the second layer: it "
+                "belongs to the hidden layer, X.mm(W1).clamp(min=0), and the output is not clamped.")
+    assert_close(got, want, "two_layer_forward(X, W1, W2)", causes=[])
+
+
+def _judge_forward_gradient(grads, X, W1, W2, v):
+    if grads is None:
+        raise AssertionError(
+            "two_layer_forward's values are right, but autograd cannot differentiate them: the result does "
+            "not require grad when W1 and W2 do. train_two_layer calls backward() through this function, so "
+            "compute it from X, W1 and W2 with torch operations (no torch.no_grad(), .detach(), .data, "
+            "NumPy or Python numbers in between).")
+    want = autograd_vjp(lambda a, b: network(X, a, b), (W1, W2), v)
+    if (isinstance(grads, list) and len(grads) == 2 and isinstance(grads[0], torch.Tensor)
+            and grads[0].shape == W1.shape and grads[0].dtype == W1.dtype and not compare(grads[0], want[0]).passed):
+        zeros = int(((X @ W1) == 0).sum())
+        for relu, written, slope in OTHER_RELUS:
+            if zeros and compare(grads[0], autograd_vjp(lambda a: network(X, a, W2, relu), (W1,), v)[0]).passed:
+                raise AssertionError(
+                    f"two_layer_forward's values are right, but its ReLU is not clamp(min=0): here {zeros} "
+                    f"pre-activation{'s' if zeros > 1 else ''} h = X @ W1 {'are' if zeros > 1 else 'is'} exactly 0, "
+                    f"and there autograd's gradient through your ReLU is that of {written}, whose slope at 0 is "
+                    f"{slope}. clamp(min=0) has slope 1 at 0 (it passes the gradient wherever h >= 0). The values "
+                    "are equal, the gradients differ (section 3), and the notebook's hand-written backward (the "
+                    "mask h >= 0) and its comparison with autograd rely on clamp's: write X.mm(W1).clamp(min=0).")
+    assert_close(grads, want, ("the gradient of W1 through two_layer_forward",
+                               "the gradient of W2 through two_layer_forward"), causes=[])
+
+
+def _forward_trial(X, W1, W2, v, case=""):
     def judge(got):
-        want = network(X, W1, W2, torch.relu)
-        if isinstance(got, torch.Tensor) and got.shape == want.shape and not compare(got, want).passed:
-            if compare(got, network(X, W1, W2, relu=lambda h: h)).passed:
-                raise AssertionError(
-                    "two_layer_forward returned X @ W1 @ W2: the ReLU is missing. Without it the two "
-                    "layers collapse into one linear map X @ (W1 @ W2); apply clamp(min=0) to the "
-                    "hidden layer X @ W1, before the second matmul.")
-            if compare(got, torch.relu(network(X, W1, W2, relu=lambda h: h))).passed:
-                raise AssertionError(
-                    "two_layer_forward applied the ReLU to the output, after the second layer: it "
-                    "belongs to the hidden layer, X.mm(W1).clamp(min=0), and the output is not clamped.")
-        assert_close(got, want, "two_layer_forward(X, W1, W2)", causes=[])
-    return Trial((X, W1, W2), judge, case=f"for X of shape {tuple(X.shape)}, W1 {tuple(W1.shape)}, "
-                                          f"W2 {tuple(W2.shape)}")
+        if not isinstance(got, dict) or set(got) != {"value", "grads"}:
+            raise AssertionError("the checks got no usable answer from two_layer_forward.")
+        _judge_forward_value(got["value"], X, W1, W2)
+        _judge_forward_gradient(got["grads"], X, W1, W2, v)
+    return Trial((X, W1, W2, v), judge, case=case or f"for X of shape {tuple(X.shape)}, W1 {tuple(W1.shape)}, "
+                                                      f"W2 {tuple(W2.shape)}")
 
 
 def _forward_hidden(seed):
+    gens = generators(seed, 11)
     trials = []
-    for trial, gen in enumerate(generators(seed, 8)):
+    for trial, gen in enumerate(gens[:8]):
         n, d_in, h, d_out = random_sizes(gen, trial, 1, 9, unequal={1: (5, 3, 2)})
         trials.append(_forward_trial(random_tensor((n, d_in), gen), random_tensor((d_in, h), gen),
-                                     random_tensor((h, d_out), gen)))
+                                     random_tensor((h, d_out), gen), random_tensor((n, d_out), gen)))
+    # Pre-activations exactly at the kink (integers: their sums are exact), where the ReLUs' gradients differ.
+    for (n, d_in, h, d_out), gen in zip([(4, 3, 5, 2), (1, 5, 6, 3), (6, 4, 3, 2)], gens[8:]):
+        X, W1 = first_layer(gen, n, d_in, h, at_kink=True)
+        W2 = random_tensor((h, d_out), gen, away_from_zero=0.1)
+        zeros = int(((X @ W1) == 0).sum())
+        trials.append(_forward_trial(X, W1, W2, random_tensor((n, d_out), gen, away_from_zero=0.1),
+                                     case=f"for X @ W1 with {zeros} pre-activations exactly 0"))
     return trials
 
 
-TWO_LAYER_FORWARD = Exercise(
-    "two_layer_forward_tests", "two_layer_forward",
-    visible=lambda: [_forward_trial(_tensor(_X_SMALL), _tensor(_W1_SMALL), _tensor(_W2_SMALL)),
-                     _forward_trial(*_batch_of_one())],
-    hidden=_forward_hidden,
-)
+def _forward_visible():
+    X1, W1_1, W2_1 = _batch_of_one()
+    return [_forward_trial(_tensor(_X_SMALL), _tensor(_W1_SMALL), _tensor(_W2_SMALL), _tensor(_V_SMALL),
+                           case="for the small example (N = 3), whose h = X @ W1 is exactly 0 in row 3, unit 1"),
+            _forward_trial(X1, W1_1, W2_1, torch.tensor([[1.0, -2.0]], dtype=torch.float64))]
+
+
+TWO_LAYER_FORWARD = Exercise("two_layer_forward_tests", "two_layer_forward", adapter="two_layer_forward",
+                             visible=_forward_visible, hidden=_forward_hidden)
 
 
 # ---- two_layer_grads --------------------------------------------------------
@@ -174,8 +234,8 @@ def _grads_hidden(seed):
 
 TWO_LAYER_GRADS = Exercise(
     "two_layer_grads_tests", "two_layer_grads", by_hand=True,
-    visible=lambda: [_grads_trial(_tensor(_X_SMALL), _tensor([[1.0, 0.0], [0.0, 1.0]]),
-                                  _tensor(_W1_SMALL), _tensor(_W2_SMALL)),
+    visible=lambda: [_grads_trial(_tensor(_X_SMALL), _tensor(_Y_SMALL), _tensor(_W1_SMALL), _tensor(_W2_SMALL),
+                                  case="for the small example (N = 3), whose h = X @ W1 is exactly 0 in row 3, unit 1"),
                      _grads_trial(_batch_of_one()[0], torch.tensor([[1.0, -1.0]], dtype=torch.float64),
                                   *_batch_of_one()[1:])],
     hidden=_grads_hidden,
@@ -328,6 +388,16 @@ def _bias_grads_trial(X, y, params, fd=False, case=""):
                     ".sum() loss. The loss here is a .mean() over the N * D_out elements: grad_y_pred = "
                     "2 * (y_pred - y) / (N * D_out).")
             ok = [compare(g, w).passed for g, w in zip(got, want)] if same_shapes else [False] * 4
+            for k in (1, 3):
+                if n > 1 and same_shapes and not ok[k] and ok[k - 1] and compare(got[k], want[k] / n).passed:
+                    also = (" (With N = 2 that is also half the right answer; but the 2 of the square is in your "
+                            f"{names[k - 1]}, which is right, so the mean is the likelier cause.)") if n == 2 else ""
+                    raise AssertionError(
+                        f"{names[k]} is 1/N = 1/{n} of the right answer: you averaged over the N = {n} rows. The "
+                        f"bias {('b1', 'b2')[k // 2]} was added to every one of the N rows, so each row's gradient "
+                        "reaches it and they add up: its gradient is the SUM over the rows (.sum(dim=0)), not "
+                        "their mean (the 1/(N * D_out) of the loss's mean is already in the gradient you sum)."
+                        + also)
             if ok[2] and ok[3] and not (ok[0] and ok[1]):
                 relu_grads = autograd_vjp(lambda *p: mean_squared_loss(X, y, *p, relu=torch.relu), tuple(params))
                 if compare(got[0], relu_grads[0]).passed and compare(got[1], relu_grads[1]).passed:
@@ -335,7 +405,8 @@ def _bias_grads_trial(X, y, params, fd=False, case=""):
                         "grad_W1 and grad_b1 are right except where a pre-activation h = X @ W1 + b1 is exactly 0: "
                         "there clamp(min=0) passes the gradient, but yours blocks it (torch.relu's choice). "
                         "The network uses clamp(min=0): the mask is h >= 0.")
-        assert_close(got, want, names, causes=[SIGN_FLIPPED, SQUARE_TWO_MISSING])
+        assert_close(got, want, names, causes=[SIGN_FLIPPED, SQUARE_TWO_MISSING],
+                     factors={"the batch size N": n, "N * D_out": n * d_out})
         if fd:  # a second, independent witness for W1 and b1: central finite differences
             assert_close_to_finite_differences(got[0], lambda v: mean_squared_loss(X, y, v, *params[1:]), params[0],
                                                "grad_W1 (against finite differences)", causes=[])
@@ -347,11 +418,14 @@ def _bias_grads_trial(X, y, params, fd=False, case=""):
 
 
 def _bias_grads_visible():
-    # The small example of exercise 1 with biases b1 = [0.5, 0.5, 0.5, 0.5] (so h = X @ W1 + b1 is never 0)
-    # and b2 = [1, -1]; then a batch of one in float64.
+    # The small example of exercise 1 (N = 3) with biases b1 = [0.5, 1, 0.5, 0.5] and b2 = [1, -1]: h = X @ W1 + b1
+    # is exactly 0 in unit 2 of every row; then a batch of one in float64.
     X1, W1_1, W2_1 = _batch_of_one()
-    return [_bias_grads_trial(_tensor(_X_SMALL), _tensor([[1.0, 0.0], [0.0, 1.0]]),
-                              [_tensor(_W1_SMALL), _tensor([0.5] * 4), _tensor(_W2_SMALL), _tensor([1.0, -1.0])]),
+    return [_bias_grads_trial(_tensor(_X_SMALL), _tensor(_Y_SMALL),
+                              [_tensor(_W1_SMALL), _tensor([0.5, 1.0, 0.5, 0.5]), _tensor(_W2_SMALL),
+                               _tensor([1.0, -1.0])],
+                              case="for the small example (N = 3, D_out = 2), whose h = X @ W1 + b1 is exactly 0 "
+                                   "in unit 2 of every row"),
             _bias_grads_trial(X1, torch.tensor([[1.0, -1.0]], dtype=torch.float64),
                               [W1_1, torch.tensor([0.25, -0.25, 0.5, 1.0], dtype=torch.float64),
                                W2_1, torch.tensor([0.5, -0.5], dtype=torch.float64)])]

@@ -8,9 +8,9 @@ draw from a seeded generator), `StepLR` for the schedule. The usual slips
 get named by comparing with what they compute: `x @ W` without the
 transpose, the bias or the one-hot left out, the ReLU's mask `Z >= 0` of
 `clamp(min=0)` where the network uses `torch.relu`, LeCun's or the uniform
-bound's std, a rate that drops an epoch early. Hidden gradient trials
-include pre-activations `X @ W1 + b1` exactly 0, built from integers so that
-every order of summation gives 0. `init_mlp` runs twice with generators
+bound's std, a rate that drops an epoch early. A visible example and hidden
+gradient trials include pre-activations `X @ W1 + b1` exactly 0, built from
+integers so that every order of summation gives 0. `init_mlp` runs twice with generators
 seeded alike; `train_mlp` trains in the kernel on the digits' fixed split,
 and the grader measures the test accuracy of the parameters it sends back.
 """
@@ -224,7 +224,9 @@ def _mlp_grads_visible():
     gen64 = torch.Generator().manual_seed(9)
     X64 = torch.randn(1, 3, generator=gen64, dtype=torch.float64)
     params64 = [torch.randn(shape, generator=gen64, dtype=torch.float64) for shape in [(3, 4), (4,), (4, 2), (2,)]]
-    return [_mlp_grads_trial(X, torch.tensor([0, 2, 1]), params), _mlp_grads_trial(X64, torch.tensor([1]), params64)]
+    # Then a batch of 3 in small integers (float64) whose Z = X @ W1 + b1 is exactly 0 in 2 units, where the mask decides.
+    return [_mlp_grads_trial(X, torch.tensor([0, 2, 1]), params), _mlp_grads_trial(X64, torch.tensor([1]), params64),
+            _exact_zero_trial(3, 4, 5, 3, torch.Generator().manual_seed(1))]
 
 
 MLP_GRADS = Exercise("mlp_grads_tests", "mlp_grads", by_hand=True,

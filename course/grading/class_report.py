@@ -22,7 +22,7 @@ from nbgrader.api import MissingEntry
 
 from . import items as item_stats, misconception_report
 from .collect import read_report
-from .report import final_score, grading_failures, gradebook, integrity_findings, record_file
+from .course import Course, final_score
 
 REPORT_FILE = "class_report.html"
 TOP_DIAGNOSES = 3
@@ -109,9 +109,9 @@ def _cell_messages(root, assignment_id, student, record_name):
 
 def class_summary(root, assignment_ids):
     """[AssignmentSummary] of course `root`, from its gradebook and the grader's records."""
-    failures, record_name = grading_failures(root), record_file(root)
+    failures, record_name = Course.of(root).grading_failures(), Course.of(root).record_file
     summaries = []
-    with gradebook(root) as gb:
+    with Course.of(root).gradebook() as gb:
         students = sorted(s.id for s in gb.students)
         for assignment_id in assignment_ids:
             assignment = gb.find_assignment(assignment_id)
@@ -139,7 +139,7 @@ def class_summary(root, assignment_ids):
                 for grade_id, message in cell_messages.items():
                     messages.setdefault(grade_id, []).append(message)
                 summary.integrity += [(student, f["cell"], f["line"], f["what"])
-                                      for f in integrity_findings(root, assignment_id, student, record_name)]
+                                      for f in Course.of(root).integrity_findings(assignment_id, student)]
             graded = len(summary.scores)
             for notebook in assignment.notebooks:
                 for cell in notebook.grade_cells:
@@ -296,13 +296,11 @@ def write_report(root, assignment_ids, path=None):
     """Write the HTML report of course `root` (default: class_report.html in it); returns its path."""
     from nbgrader.coursedir import CourseDirectory
 
-    from .report import course_config
-
     path = Path(path or Path(root) / REPORT_FILE)
-    course_id = CourseDirectory(config=course_config(root)).course_id
+    course_id = CourseDirectory(config=Course.of(root).config).course_id
     summaries = class_summary(root, assignment_ids)
     showings = misconception_report.class_showings(root, assignment_ids, {s.assignment_id: sorted(s.scores)
-                                                                          for s in summaries}, record_file(root))
+                                                                          for s in summaries}, Course.of(root).record_file)
     analyses = {a.assignment: a for a in item_stats.item_analysis(root, assignment_ids)}
     path.write_text(render(summaries, course_id, showings, analyses), encoding="utf-8")
     return path
@@ -334,7 +332,7 @@ def write_student_page(root, student, assignment_ids, path=None, checks=None):
     else:
         summaries = class_summary(root, assignment_ids)
         graded = {s.assignment_id: [student] if student in s.scores else [] for s in summaries}
-        showings = misconception_report.class_showings(root, assignment_ids, graded, record_file(root))
+        showings = misconception_report.class_showings(root, assignment_ids, graded, Course.of(root).record_file)
         scores = {s.assignment_id: (f"{s.scores[student]:g} / {s.max_score:g}" if student in s.scores
                                     else s.failures.get(student, "not handed in")) for s in summaries}
         page = misconception_report.student_page(showings, student, scores)

@@ -18,7 +18,6 @@ are listed as missing. The list is also written to `downloaded/<id>/collect.json
 """
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
-from functools import cached_property
 import json
 import os
 from pathlib import Path, PurePosixPath
@@ -26,11 +25,11 @@ import re
 import shutil
 import zipfile
 
-from nbgrader.plugins import FileNameCollectorPlugin
 from traitlets import Integer, Unicode
 from traitlets.config import LoggingConfigurable
 
 from .roster import Roster
+from .course import Course
 
 REPORT_FILE = "collect.json"
 CANVAS = re.compile(r"^(?P<name>[a-z]+)(?P<late>_late)?_(?P<lms_id>\d+)_(?P<submission>\d+)_(?P<file>.+)$")
@@ -108,10 +107,8 @@ class CollectReport:
 
 def collect(root, assignment_id, source, roster=None):
     """Collect `source` (a .zip export or a folder) for one assignment of course `root`; a CollectReport."""
-    from .report import course_config, gradebook
-
     root, source = Path(root), Path(source)
-    settings = Collect(config=course_config(root))
+    settings = Collect(config=Course.of(root).config)
     roster = roster or Roster.read(root / settings.roster)
     downloaded = root / "downloaded" / assignment_id
     extracted = downloaded / "extracted"
@@ -149,7 +146,7 @@ def collect(root, assignment_id, source, roster=None):
         (folder / "timestamp.txt").write_text(kept.timestamp.strftime("%Y-%m-%d %H:%M:%S.%f UTC"))
         report.collected.append({"student": student, "file": kept.path, "timestamp": kept.timestamp.isoformat()})
     report.missing = sorted(s.id for s in roster if s.id not in by_student)
-    with gradebook(root) as gb:  # names for the formgrader and the export, and a row for who handed in nothing
+    with Course.of(root).gradebook() as gb:  # names for the formgrader and the export, and a row for who handed in nothing
         roster.import_into(gb)
     (downloaded / REPORT_FILE).write_text(json.dumps(asdict(report), indent=1))
     return report
@@ -231,25 +228,3 @@ def _folder_timestamp(path):
         except ValueError:
             pass
     return datetime.fromtimestamp(path.stat().st_mtime, tz=timezone.utc)
-
-
-class LmsFileNames(FileNameCollectorPlugin):
-    """`nbgrader zip_collect`'s collector for the course: the same names and roster as `course collect`."""
-
-    @cached_property
-    def roster(self):  # read once per zip_collect run, not once per file
-        return Roster.read(Path(self.parent.coursedir.root) / Collect(parent=self).roster)
-
-    def collect(self, submitted_file):
-        coursedir = self.parent.coursedir
-        parts = Path(submitted_file).parts  # .../downloaded/<id>/extracted/<zip's own folder>/<the LMS's path>
-        inside = parts[len(parts) - parts[::-1].index(self.parent.extracted_directory):]
-        relative = PurePosixPath(*inside).as_posix()
-        owner = parse_path(relative)
-        student = owner and self.roster.find(owner.student_id, owner.lms_id, owner.name)
-        if student is None or not owner.file.endswith(".ipynb"):
-            self.log.warning("Not collected (unknown student or not a notebook): %s", relative)
-            return None
-        mtime = datetime.fromtimestamp(os.path.getmtime(submitted_file), tz=timezone.utc)
-        return {"student_id": student.id, "file_id": f"{coursedir.assignment_id}.ipynb",
-                "timestamp": mtime.strftime("%Y-%m-%d %H:%M:%S UTC")}

@@ -18,7 +18,10 @@ other students are graded.
 """
 from contextlib import contextmanager
 import os
+from pathlib import Path
+import shutil
 import signal
+import subprocess
 import sys
 import tempfile
 import threading
@@ -28,9 +31,9 @@ import warnings
 from traitlets import Bool, Enum, Integer, Unicode
 from traitlets.config import LoggingConfigurable
 
-from . import executors
-from .report import course_config, gradebook, record_failures
-from .steps import StepResult, first_error, matplotlib_cache, submitted_students
+from . import executors, graded
+from .course import Course
+from .steps import StepResult, first_error
 
 
 # nbgrader's autograde touches relationships of rows it has just merged: SQLAlchemy warns, twice a notebook,
@@ -57,9 +60,9 @@ class GradingEngine(LoggingConfigurable):
     progress = Bool(True, help="Show a progress bar (only ever on a terminal)").tag(config=True)
 
 
-def defaults(root="."):
-    """The engine's settings for course `root`: its traitlet defaults, then nbgrader_config.py."""
-    return GradingEngine(config=course_config(root))
+def defaults(course="."):
+    """The engine's settings for `course`: its traitlet defaults, then nbgrader_config.py."""
+    return GradingEngine(config=Course.of(course).config)
 
 
 def _kill_kernels():
@@ -104,7 +107,7 @@ def grade_notebook(root, assignment_id, student_id, deadline, busy_timeout):
         _kill_kernels()
 
     try:
-        config = course_config(root)
+        config = Course.of(root).config
         coursedir = CourseDirectory(config=config)
         if coursedir.db_url.startswith("sqlite") and "timeout=" not in coursedir.db_url:
             coursedir.db_url += ("&" if "?" in coursedir.db_url else "?") + f"timeout={busy_timeout}"
@@ -120,6 +123,7 @@ def grade_notebook(root, assignment_id, student_id, deadline, busy_timeout):
     if expired.is_set():
         return StepResult(False, f"stopped after {time.time() - start:.0f} s: the notebook ran too long", log)
     if outcome["success"]:
+        graded.mark(root, assignment_id, student_id)
         return StepResult(True, "ok", log)
     return StepResult(False, first_error(log) or "nbgrader failed without a message", log)
 
@@ -148,37 +152,58 @@ def _progress(total, enabled):
                 disable=None if enabled else True)
 
 
-def grade(root, submissions=None, **settings):
-    """Autograde `submissions` [(assignment_id, student_id), ...] of course `root` in parallel.
+ALREADY_GRADED = "already graded (unchanged since; --force grades it again)"
+NOT_REACHED = "not graded: the run's time limit was reached"
+INTERRUPTED = "not graded: the run was interrupted; grading again grades what is left"
 
-    `settings` override GradingEngine's (jobs, executor, scheduler, notebook_timeout,
-    run_timeout, progress); None keeps the configured value. Returns
-    {(assignment_id, student_id): StepResult}.
+
+def grade(course, submissions=None, force=False, **settings):
+    """Autograde `submissions` [(assignment_id, student_id), ...] of `course` in parallel.
+
+    Unless `force`, a submission graded successfully before and unchanged since is not graded again
+    (course.grading.graded), so a run that was stopped, killed or timed out can simply be run again.
+    `settings` override GradingEngine's (jobs, executor, scheduler, notebook_timeout, run_timeout,
+    progress); None keeps the configured value. The run's time limit holds whatever the load: at it,
+    every worker is stopped, with its kernels. Returns {(assignment_id, student_id): StepResult}.
     """
-    engine = defaults(root)
+    course = Course.of(course)
+    engine = defaults(course)
     for name, value in settings.items():
         if value is not None:
             setattr(engine, name, value)
-    root = os.path.abspath(root)
-    with gradebook(root) as gb:
-        for student in sorted({student for _, student in submissions}):
+    root = str(course.root)
+    results = {key: StepResult(True, ALREADY_GRADED) for key in submissions
+               if not force and graded.is_graded(root, *key)}
+    todo = [key for key in submissions if key not in results]
+    if not todo:
+        return results
+    with course.gradebook() as gb:
+        for student in sorted({student for _, student in todo}):
             gb.update_or_create_student(student)
     run_deadline = time.time() + engine.run_timeout if engine.run_timeout else float("inf")
     tasks = [(root, assignment_id, student, engine.notebook_timeout or float("inf"), run_deadline,
-              engine.sqlite_busy_timeout) for assignment_id, student in submissions]
-    results = {}
+              engine.sqlite_busy_timeout) for assignment_id, student in todo]
     runner = executors.executor(engine.executor, min(engine.jobs, len(tasks)) or 1, engine.scheduler)
-    failures = 0
+    failures, stopped = 0, None
     try:
         with _progress(len(tasks), engine.progress) as bar:
-            for task, result in runner.run(_grade_task, tasks):
+            for task, result in runner.run(_grade_task, tasks, deadline=run_deadline):
                 results[task[1], task[2]] = result
                 failures += not result.ok
                 bar.set_postfix(failed=failures, refresh=False)
                 bar.update()
+        if len(results) < len(submissions):
+            stopped = NOT_REACHED
+    except KeyboardInterrupt:
+        stopped = INTERRUPTED
     finally:
-        runner.close()
-    record_failures(root, results)
+        if stopped:
+            runner.abort()
+        else:
+            runner.close()
+    for key in todo:
+        results.setdefault(key, StepResult(False, stopped or NOT_REACHED))
+    course.record_failures({key: results[key] for key in todo})
     return results
 
 
@@ -188,6 +213,28 @@ def _grade_task(root, assignment_id, student_id, notebook_timeout, run_deadline,
     return grade_notebook(root, assignment_id, student_id, deadline, busy_timeout)
 
 
-def all_submissions(root, assignment_ids):
-    """[(assignment_id, student_id)] of everything in submitted/ for these assignments."""
-    return [(a, s) for a in assignment_ids for s in submitted_students(root, a)]
+def matplotlib_cache():
+    """A warm matplotlib font cache that each grading kernel copies (building one takes seconds)."""
+    import matplotlib
+
+    cache = Path(tempfile.gettempdir()) / f"course-mpl-cache-{matplotlib.__version__}"
+    if not cache.exists():
+        staging = Path(tempfile.mkdtemp(prefix="course-mpl-"))
+        subprocess.run([sys.executable, "-c", "import matplotlib.font_manager"],
+                       env={**os.environ, "MPLCONFIGDIR": str(staging)}, check=True)
+        try:
+            staging.rename(cache)
+        except OSError:  # another grader made it first
+            shutil.rmtree(staging, ignore_errors=True)
+    return cache
+
+
+def autograde(course, assignment_id, students=None, timeout=None, **settings):
+    """Autograde students' submissions of one assignment, in parallel.
+
+    `timeout`: seconds each notebook may take; `settings`: other GradingEngine settings (force too).
+    Returns {student: StepResult}.
+    """
+    students = students or Course.of(course).submitted_students(assignment_id)
+    results = grade(course, [(assignment_id, s) for s in students], notebook_timeout=timeout, **settings)
+    return {student: results[assignment_id, student] for student in students}

@@ -144,10 +144,11 @@ def from_gradebook(gb, assignment_id, leave_out=()):
 
 def item_analysis(root, assignment_ids):
     """[AssignmentItems] of course `root`, from its gradebook; submissions whose grading failed are left out."""
-    from .report import grading_failures, gradebook
+    from .course import Course
 
-    failures = grading_failures(root)
-    with gradebook(root) as gb:
+    course = Course.of(root)
+    failures = course.grading_failures()
+    with course.gradebook() as gb:
         return [from_gradebook(gb, a, {s for (f, s) in failures if f == a}) for a in assignment_ids]
 
 

@@ -8,7 +8,7 @@ is reported and the others go on.
 from dataclasses import dataclass, field
 
 from . import class_report, collect, engine, release, steps
-from .report import gradebook
+from .course import Course
 
 
 @dataclass
@@ -24,7 +24,7 @@ class Round:
 
 def set_due_dates(root, due_dates):
     """{assignment: "YYYY-MM-DD HH:MM[:SS] UTC"} into the gradebook, where nbgrader's late penalty reads them."""
-    with gradebook(root) as gb:
+    with Course.of(root).gradebook() as gb:
         for assignment_id, due in due_dates.items():
             gb.update_or_create_assignment(assignment_id, duedate=due)
 
@@ -49,7 +49,7 @@ def run(root, assignment_ids, exports, due_dates=None, say=print, **engine_setti
     for assignment_id in ready:
         done.collected[assignment_id] = collect.collect(root, assignment_id, exports[assignment_id])
         say("collect " + "\n".join(done.collected[assignment_id].lines()))
-    submissions = engine.all_submissions(root, ready)
+    submissions = Course.of(root).submissions(ready)
     say(f"grade: {len(submissions)} notebooks")
     done.graded = engine.grade(root, submissions, **engine_settings)
     for (assignment_id, student), result in sorted(done.graded.items()):

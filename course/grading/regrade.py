@@ -28,7 +28,7 @@ from course.checks import registry
 from . import answers, steps
 from .plugins.trusted_execute import judged, outputs
 from .reading import Reading
-from .report import course_config, gradebook, record_file
+from .course import Course
 
 
 @dataclass
@@ -94,7 +94,7 @@ def _judge_again(nb, record, entries, exercises):
 def _late_plugin(root):
     from nbgrader.preprocessors import AssignLatePenalties
 
-    return AssignLatePenalties(config=course_config(root)).plugin_class(config=course_config(root))
+    return AssignLatePenalties(config=Course.of(root).config).plugin_class(config=Course.of(root).config)
 
 
 def _write(root, assignment_id, student, folder, nb, record, cells, record_name):
@@ -104,7 +104,7 @@ def _write(root, assignment_id, student, folder, nb, record, cells, record_name)
         record["verdicts"][cell.grade_id] = [v.record() for v in cell.verdicts]
     nbformat.write(nb, str(folder / f"{assignment_id}.ipynb"))
     (folder / record_name).write_text(json.dumps(record, indent=1))
-    with gradebook(root) as gb:
+    with Course.of(root).gradebook() as gb:
         for cell in cells:
             grade = gb.find_grade(cell.grade_id, assignment_id, assignment_id, student)
             grade.auto_score = utils.determine_grade(nb.cells[cell.index])[0]
@@ -120,10 +120,10 @@ def _write(root, assignment_id, student, folder, nb, record, cells, record_name)
 def regrade(root, assignment_ids, cell=None, dry_run=False, **engine_settings):
     """Judge the recorded answers of `assignment_ids` again (only test cell `cell`, if given); a Regrade."""
     root = Path(root)
-    record_name = record_file(root)
-    exercises = registry.exercises(course_config(root).TrustedExecute.get("exercise_modules", []))
+    record_name = Course.of(root).record_file
+    exercises = registry.exercises(Course.of(root).config.TrustedExecute.get("exercise_modules", []))
     result, rewrite = Regrade(), []
-    with gradebook(root) as gb:
+    with Course.of(root).gradebook() as gb:
         scores = {(a, s.student.id, g.name): g.score
                   for a in assignment_ids for s in _submissions(gb, a) for n in s.notebooks for g in n.grades}
     for assignment_id in assignment_ids:
@@ -162,7 +162,7 @@ def regrade(root, assignment_ids, cell=None, dry_run=False, **engine_settings):
     if result.again:
         from . import engine
 
-        result.graded_again = engine.grade(root, sorted(result.again), **engine_settings)
+        result.graded_again = engine.grade(root, sorted(result.again), force=True, **engine_settings)
         for assignment_id in sorted({a for a, _ in result.again}):
             steps.generate_feedback(root, assignment_id)
     return result

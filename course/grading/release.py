@@ -20,6 +20,7 @@ from nbgrader import nbgraderformat
 from nbgrader.utils import is_grade, is_locked, is_solution
 
 from . import steps
+from .course import Course
 
 # Cell text that only belongs in a cell nbgrader knows about.
 GRADED_MARKERS = ("### BEGIN SOLUTION", "### BEGIN HIDDEN TESTS")
@@ -128,7 +129,7 @@ def duplicate_grade_ids(notebooks):
 
 def lint_course(root, assignment_ids):
     """{assignment id: [Problem]} for these assignments, duplicates looked for across all the course's notebooks."""
-    names = {a: str(notebook_path(".", "source", a)) for a in steps.assignment_ids(root)}
+    names = {a: str(notebook_path(".", "source", a)) for a in Course.of(root).assignment_ids()}
     notebooks, unreadable = {}, {}
     for a in names:
         try:

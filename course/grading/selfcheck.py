@@ -37,8 +37,8 @@ from course.kernel import plain
 from course.checks.registry import EXERCISES
 
 from .plugins.trusted_execute import TrustedExecute
-from .plugins.model_answers import model_answers as written_answers
-from .report import course_config
+from .model_answers import model_answers as written_answers
+from .course import Course
 
 CHECK_RECORD = "course_check.json"   # beside the notebook, written only with `course check --record`
 RECORD_RUNS = 50
@@ -106,7 +106,7 @@ def check_notebook(path, seed=0, root="."):
     """Run the notebook at `path` as grading does and return its Result (hidden trials from `seed`, 0: fresh)."""
     path = Path(path)
     nb = nbformat.read(str(path), as_version=4)
-    executor = SelfCheckExecute(config=course_config(root))
+    executor = SelfCheckExecute(config=Course.of(root).config)
     if seed:
         executor.seed = seed
     executor.preprocess(nb, {"metadata": {"path": str(path.parent.resolve())}})
@@ -247,7 +247,7 @@ def write_record(result, now=None):
 def run(path, seed=0, reveal=False, root=".", record=False):
     """`course check`: print the table (and with `reveal`, the answers); 0 when every autograded point is earned.
     With `record`, also keep the run in CHECK_RECORD beside the notebook."""
-    if reveal and not SelfCheck(config=course_config(root)).reveal:
+    if reveal and not SelfCheck(config=Course.of(root).config).reveal:
         print(REVEAL_OFF)
         return 2
     if not Path(path).is_file():

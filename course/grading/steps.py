@@ -1,10 +1,9 @@
-"""The instructor's steps over a course folder, each through nbgrader itself.
+"""The instructor's steps that are nbgrader's own commands, each run in a process of its own.
 
-Release and feedback run nbgrader in its own process, with the course
-folder as its working directory (so its nbgrader_config.py applies).
-Autograding goes through `course.grading.engine`: many students at once,
-and a notebook that hangs, crashes its kernel or misbehaves costs that
-student a clear error message and nobody else anything.
+Release, feedback, its return and the export run `nbgrader <command>` with
+the course folder as the working directory (so its nbgrader_config.py
+applies); a failure is a StepResult with nbgrader's first error, never an
+exception. Autograding is the engine's (`course.grading.engine`).
 """
 from dataclasses import dataclass
 import os
@@ -14,7 +13,8 @@ import shutil
 import signal
 import subprocess
 import sys
-import tempfile
+
+from .course import path_with_this_environment
 
 @dataclass
 class StepResult:
@@ -23,13 +23,6 @@ class StepResult:
     ok: bool
     message: str
     log: str = ""
-
-
-def path_with_this_environment():
-    """PATH with this Python's bin folder first: nbgrader runs `alembic` by name when it makes a gradebook."""
-    here = os.path.dirname(sys.executable)
-    path = os.environ.get("PATH", "")
-    return path if here in path.split(os.pathsep) else os.pathsep.join([here, path])
 
 
 def nbgrader(root, *args, timeout=None, env=None):
@@ -70,51 +63,9 @@ def first_error(log):
     return errors[0] if errors else None
 
 
-def assignment_ids(root):
-    """The assignments of the course, in teaching order (their ids sort that way)."""
-    return sorted(p.name for p in (Path(root) / "source").iterdir()
-                  if p.is_dir() and (p / f"{p.name}.ipynb").exists())
-
-
 def release(root, assignment_id):
     """Generate the student version release/<id>/ from source/<id>/."""
     return nbgrader(root, "generate_assignment", assignment_id, "--force")
-
-
-def submitted_students(root, assignment_id):
-    folder = Path(root) / "submitted"
-    if not folder.is_dir():
-        return []
-    return sorted(p.name for p in folder.iterdir() if (p / assignment_id).is_dir())
-
-
-def matplotlib_cache():
-    """A warm matplotlib font cache that each grading kernel copies (building one takes seconds)."""
-    import matplotlib
-
-    cache = Path(tempfile.gettempdir()) / f"course-mpl-cache-{matplotlib.__version__}"
-    if not cache.exists():
-        staging = Path(tempfile.mkdtemp(prefix="course-mpl-"))
-        subprocess.run([sys.executable, "-c", "import matplotlib.font_manager"],
-                       env={**os.environ, "MPLCONFIGDIR": str(staging)}, check=True)
-        try:
-            staging.rename(cache)
-        except OSError:  # another grader made it first
-            shutil.rmtree(staging, ignore_errors=True)
-    return cache
-
-
-def autograde(root, assignment_id, students=None, timeout=None, **settings):
-    """Autograde students' submissions of one assignment, in parallel (course.grading.engine).
-
-    `timeout`: seconds each notebook may take; `settings`: other GradingEngine settings.
-    Returns {student: StepResult}.
-    """
-    from . import engine
-
-    students = students or submitted_students(root, assignment_id)
-    results = engine.grade(root, [(assignment_id, s) for s in students], notebook_timeout=timeout, **settings)
-    return {student: results[assignment_id, student] for student in students}
 
 
 def generate_feedback(root, assignment_id):

@@ -18,7 +18,9 @@ import torch
 
 from course.data import load_digits
 
-from .calling import LearnerError, call, call_by_hand
+_grad = torch.autograd.grad  # held from import, before any learner code runs
+
+from .calling import LearnerError, call, call_by_hand, reporting
 from .values import number
 
 
@@ -236,6 +238,25 @@ def sgd_in_place(target, args, kwargs, by_hand, name):
 
 # ---- 07_two_layer_net: a training run on fresh leaves ------------------------------------------------
 
+def forward_and_its_gradient(target, args, kwargs, by_hand, name):
+    """The learner's forward on leaves W1, W2, and autograd's gradient of (output * v).sum() through it.
+
+    The values of two ReLUs can be equal while their gradients at 0 differ: the
+    gradient shows which one the forward uses. None if the output is not a
+    tensor of v's shape that requires grad.
+    """
+    X, W1, W2, v = args
+    W1, W2 = W1.clone().requires_grad_(True), W2.clone().requires_grad_(True)
+    with torch.enable_grad():
+        out = call(target, X, W1, W2, name=name)
+    if not (isinstance(out, torch.Tensor) and out.requires_grad and out.shape == v.shape):
+        return {"value": out.detach() if isinstance(out, torch.Tensor) else out, "grads": None}
+    with reporting(name):
+        grads = _grad(out, (W1, W2), grad_outputs=v.to(out.dtype), allow_unused=True)
+    return {"value": out.detach(), "grads": [torch.zeros_like(W) if g is None else g
+                                             for W, g in zip((W1, W2), grads)]}
+
+
 def train_in_place(target, args, kwargs, by_hand, name):
     """Train fresh leaves holding the given weights; report the losses, the weights and their flags."""
     X, y, W1_start, W2_start, lr, steps = args
@@ -332,6 +353,7 @@ ADAPTERS = {
     "seeded_generator_twice": call_twice_with_generator,
     "two_epochs": two_epochs,
     "sgd_in_place": sgd_in_place,
+    "two_layer_forward": forward_and_its_gradient,
     "train_two_layer": train_in_place,
     "linear_forward": linear_with_layout_hint,
     "every_epoch": every_epoch,

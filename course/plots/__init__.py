@@ -5,3 +5,4 @@ from .training import *  # noqa: F401,F403
 from .boundaries import *  # noqa: F401,F403
 from .updates import *  # noqa: F401,F403
 from .shapes import *  # noqa: F401,F403
+from .order import *  # noqa: F401,F403

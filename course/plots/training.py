@@ -2,7 +2,7 @@
 import matplotlib.pyplot as plt
 import torch
 
-__all__ = ["loss_curves", "accuracy_curves", "fitted_line", "descent_path", "digit_grid"]
+__all__ = ["loss_curves", "accuracy_curves", "fitted_line", "descent_path", "digit_grid", "runs_against_a_reference"]
 
 
 def loss_curves(curves, ax=None, title="loss during training", log_scale=False, xlabel="step", ylabel="loss",
@@ -137,3 +137,40 @@ def digit_grid(images, labels, predictions=None, ncols=8, side=8, title=None):
         fig.suptitle(title)
     fig.tight_layout()
     return fig
+
+
+def runs_against_a_reference(runs, reference, marks=(), mark_label="marked steps", title=None, axes=None):
+    """Two panels: the losses of several runs (left, log scale) and each run's relative difference from one of them.
+
+    runs        {label: list of losses}, `reference` among them; the others are drawn dashed on the left
+    reference   the label of the run the others are compared with (right: |loss - reference| / reference)
+    marks       steps ticked along the bottom of the right panel, e.g. where something happened
+    A run equal to the reference at every step draws no line on the right (a difference of exactly 0
+    has no place on a log scale), and its label says so. Returns the two Axes.
+    """
+    if axes is None:
+        _, axes = plt.subplots(1, 2, figsize=(12, 3.8))
+    left, right = axes
+    loss_curves(runs, ax=left, log_scale=True, title=title or "loss of each run")
+    for line in left.lines:
+        if line.get_label() != reference:
+            line.set_linestyle("--")
+    base = [float(v) for v in runs[reference]]
+    for k, (label, run) in enumerate(runs.items()):
+        if label == reference:
+            continue
+        run = [float(v) for v in run]
+        equal = run == base
+        right.plot([abs(a - b) / abs(b) for a, b in zip(run, base)], color=f"C{k}",
+                   label=f"{label}: equal at every step, so no line" if equal else label)
+    right.set_yscale("log", nonpositive="mask")
+    if len(marks):
+        right.plot(list(marks), [0.03] * len(marks), "|", color="k", ms=8, transform=right.get_xaxis_transform(),
+                   label=mark_label)
+    right.set_xlim(left.get_xlim())
+    right.set_xlabel("step")
+    right.set_ylabel("|loss - reference loss| / reference loss")
+    right.set_title(f"relative difference from {reference}")
+    right.legend(loc="upper left", fontsize=8)
+    right.figure.tight_layout()
+    return axes

@@ -90,6 +90,15 @@ def test_named_factor_of_the_exercise():
     assert "1 / the batch size" in message
 
 
+def test_a_factor_with_two_likely_causes_names_both():
+    """With a batch of N = 2, is a result of half the answer told both causes, not only the lost 2 of a square?"""
+    message = compare(X / 2, X, "grad", causes=[SQUARE_TWO_MISSING], factors={"the batch size N": 2}).message
+    assert "2 likely causes" in message
+    assert "the 2 from differentiating a square" in message and "1 / the batch size N" in message
+    message = compare(X / 3, X, "grad", causes=[SQUARE_TWO_MISSING], factors={"the batch size N": 3}).message
+    assert "1 / the batch size N" in message and "square" not in message
+
+
 def test_transposed_values_of_a_square_matrix():
     """Is a square result equal to the transpose of the answer called transposed?"""
     square = torch.randn(3, 3, generator=G, dtype=torch.float64)

@@ -158,3 +158,18 @@ def test_in_jupyterlab_a_failed_check_ends_with_the_misconception_and_where_to_r
         check("relu_backward_tests", lambda x, grad_out: (x > 0).to(x.dtype))   # the local derivative alone
     line = CATALOGUE["chain-rule-grad-out"].line
     assert str(raised.value).endswith(line) and raised.value._render_traceback_()[0].endswith(line)
+
+
+def test_a_factor_with_two_likely_causes_shows_neither():
+    """0.5 with a batch of 2 is a lost 2 of a square or a division by N too many: the diagnosis names both
+    causes, so the verdict may name neither misconception."""
+    from course.checks.core.compare import SQUARE_TWO_MISSING
+
+    want = torch.tensor([1.0, 2.0, 4.0])
+    with pytest.raises(AssertionError) as raised:
+        assert_close(want / 2, want, "grad_W", causes=[SQUARE_TWO_MISSING], factors={"the batch size": 2})
+    assert "2 likely causes" in str(raised.value)
+    assert misconceptions.shown_by(str(raised.value), "two_layer_grads_tests") == ()
+    with pytest.raises(AssertionError) as raised:
+        assert_close(want / 2, want, "grad_W", causes=[SQUARE_TWO_MISSING])
+    assert misconceptions.shown_by(str(raised.value), "two_layer_grads_tests") == ("power-rule",)

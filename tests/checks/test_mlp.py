@@ -1,5 +1,6 @@
 """Do 08's checks pass right answers and name the typical wrong ones, without nbgrader?"""
 import math
+import warnings
 
 import pytest
 import torch
@@ -139,11 +140,10 @@ def test_cross_entropy_grad_mistakes_are_named(finish, shift, words):
     assert words in failure("softmax_cross_entropy_grad_tests", ce_grad_with(finish, shift), False)
 
 
-def test_mask_at_zero_is_caught_only_by_the_hidden_trials():
-    """Does the mask Z >= 0 pass the example but fail at exact zeros of X @ W1 + b1, named as such?"""
-    wrong = mlp_grads_with(lambda Z: Z >= 0)
-    check("mlp_grads_tests", wrong)
-    message = failure("mlp_grads_tests", wrong)
+@pytest.mark.parametrize("hidden", [False, True])
+def test_mask_at_zero_is_caught_by_the_example_and_the_hidden_trials(hidden):
+    """Does the mask Z >= 0 (07's clamp habit) fail at exact zeros of X @ W1 + b1, named as such, visibly as when graded?"""
+    message = failure("mlp_grads_tests", mlp_grads_with(lambda Z: Z >= 0), hidden)
     assert "exactly 0" in message and "Its mask is Z > 0" in message
 
 
@@ -243,3 +243,129 @@ def test_update_recorded_by_autograd_gets_the_no_grad_hint():
         params = init_mlp(X_train.shape[1], num_hiddens, 10, "he", generator=generator)
         params[0] -= 0.1 * torch.ones_like(params[0])
     assert "torch.no_grad()" in failure("train_mlp_tests", train_mlp, False)
+
+
+# ---- what 08 says about torch, checked on this torch ----------------------------------------
+
+def test_a_parameter_is_a_registered_leaf_and_a_scaled_randn_is_not_a_leaf():
+    """08 section 2: randn(..., requires_grad=True) * 0.01 is a MulBackward0 output; nn.Parameter(...) is a leaf
+    that requires grad, and a module registers it (a plain tensor attribute it does not)."""
+    scaled = torch.randn(4, 3, requires_grad=True) * 0.01
+    assert not scaled.is_leaf and type(scaled.grad_fn).__name__ == "MulBackward0"
+    W = nn.Parameter(torch.randn(4, 3) * 0.01)
+    assert W.is_leaf and W.requires_grad and W.grad_fn is None and isinstance(W, torch.Tensor)
+
+    class Module(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.W = nn.Parameter(torch.zeros(2))
+            self.scale = torch.ones(1, requires_grad=True)
+    assert [name for name, _ in Module().named_parameters()] == ["W"]
+    assert torch.randn(2, dtype=float).dtype == torch.float64
+
+
+def test_nn_linear_multiplies_by_its_weights_transpose():
+    """08 section 3: weight (out, in) = (2, 3); a wrong input width names a 3x2 second matrix, the transpose;
+    an nn.Linear accepts any leading dimensions."""
+    layer = nn.Linear(3, 2)
+    assert tuple(layer.weight.shape) == (2, 3) and tuple(layer.bias.shape) == (2,)
+    with pytest.raises(RuntimeError, match=r"\(4x2 and 3x2\)"):
+        layer(torch.randn(4, 2))
+    for shape in [(3,), (4, 3), (2, 5, 3)]:
+        assert tuple(layer(torch.randn(shape)).shape) == shape[:-1] + (2,)
+
+
+def test_a_literal_softmax_overflows_where_torchs_does_not():
+    """08 section 4: exp(1000.) is inf in float32 (max about 3.4e38), float64 overflows just above e^709, the literal
+    softmax of [1000, 0] has a nan, torch.softmax and F.cross_entropy do not."""
+    z = torch.tensor([1000.0, 0.0])
+    assert torch.isinf(torch.exp(z[0])) and torch.finfo(torch.float32).max == pytest.approx(3.4e38, rel=0.01)
+    assert torch.isfinite(torch.exp(torch.tensor(709.0, dtype=torch.float64)))
+    assert torch.isinf(torch.exp(torch.tensor(710.0, dtype=torch.float64)))
+    assert torch.isnan(torch.exp(z) / torch.exp(z).sum()).any()
+    assert torch.softmax(z, dim=0).tolist() == [1.0, 0.0]
+    assert F.cross_entropy(z[None], torch.tensor([1])).item() == 1000.0
+
+
+def test_torchs_init_reads_fan_in_from_dimension_one_and_its_gains():
+    """08 section 6: kaiming_normal_ on a (64, 256) tensor uses fan_in = 256; mode='fan_out' uses 64; the ReLU gain
+    is sqrt(2); a uniform bound is sqrt(3) times the std; nn.Linear's default init is U(-1/sqrt(fan_in), 1/sqrt(fan_in))."""
+    assert torch_init_std(HE, 256, 64) == pytest.approx(math.sqrt(2 / 256), rel=1e-9)   # shape (64, 256)
+    W = torch.empty(64, 256, dtype=torch.float64)
+    nn.init.kaiming_normal_(W, mode="fan_out", nonlinearity="relu", generator=torch.Generator().manual_seed(0))
+    z = torch.empty(64, 256, dtype=torch.float64).normal_(generator=torch.Generator().manual_seed(0))
+    assert torch.allclose(W, z * math.sqrt(2 / 64))
+    assert nn.init.calculate_gain("relu") == pytest.approx(math.sqrt(2))
+    U = nn.init.xavier_uniform_(torch.empty(300, 500, dtype=torch.float64), generator=torch.Generator().manual_seed(0))
+    assert float(U.abs().max()) <= math.sqrt(3) * math.sqrt(2 / 800) and float(U.std()) == pytest.approx(
+        math.sqrt(2 / 800), rel=0.02)
+    weight = nn.Linear(400, 300).weight.detach()
+    assert float(weight.abs().max()) <= 1 / math.sqrt(400)
+    assert float(weight.std()) == pytest.approx(1 / math.sqrt(400) / math.sqrt(3), rel=0.02)
+
+
+def test_sgds_step_is_add_with_alpha_and_zero_grad_sets_none():
+    """08 section 7: p.add_(p.grad, alpha=-lr) is bitwise optimizer.step(); zero_grad() sets .grad to None
+    (set_to_none=False: zeros); p -= lr * p.grad rounds twice and differs in the last bit somewhere."""
+    g = torch.Generator().manual_seed(0)
+    start, grad = torch.randn(1000, generator=g), torch.randn(1000, generator=g)
+    theirs = nn.Parameter(start.clone())
+    optimizer = torch.optim.SGD([theirs], lr=0.1)
+    theirs.grad = grad.clone()
+    optimizer.step()
+    assert torch.equal(start.clone().add_(grad, alpha=-0.1), theirs.detach())
+    assert not torch.equal(start - 0.1 * grad, theirs.detach())
+    optimizer.zero_grad()
+    assert theirs.grad is None
+    theirs.grad = grad.clone()
+    optimizer.zero_grad(set_to_none=False)
+    assert torch.equal(theirs.grad, torch.zeros(1000))
+
+
+def test_step_lr_drops_after_every_epochs_and_warns_when_stepped_first():
+    """08 section 8: StepLR(step_size=3, gamma=0.5) from 0.1 gives 0.1 x3, 0.05 x3, 0.025 x2; stepping the scheduler
+    before the optimizer warns."""
+    p = nn.Parameter(torch.zeros(1))
+    optimizer = torch.optim.SGD([p], lr=0.1)
+    scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=3, gamma=0.5)
+    lrs = []
+    for _ in range(8):
+        lrs.append(optimizer.param_groups[0]["lr"])
+        optimizer.step()
+        scheduler.step()
+    assert lrs == pytest.approx([0.1] * 3 + [0.05] * 3 + [0.025] * 2)
+    optimizer = torch.optim.SGD([p], lr=0.1)
+    scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=3, gamma=0.5)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        scheduler.step()
+        optimizer.step()
+    assert any("optimizer.step()" in str(w.message) for w in caught)
+
+
+def test_a_zero_first_layer_trains_only_b2_with_torch_relu_and_everything_with_clamp():
+    """08 Question 1: W1 = 0, b1 = 0, W2 random: with torch.relu only b2 gets a gradient, at every step; with
+    clamp(min=0) W1 and b1 get one at once, a different column for each hidden unit (W2's rows differ)."""
+    g = torch.Generator().manual_seed(0)
+    X, y = torch.rand(32, 6, generator=g), torch.randint(0, 4, (32,), generator=g)
+    W2_init = torch.randn(5, 4, generator=g) * math.sqrt(2 / 5)
+
+    def run(relu, steps):
+        params = [torch.zeros(6, 5), torch.zeros(5), W2_init.clone(), torch.zeros(4)]
+        params = [p.requires_grad_() for p in params]
+        for _ in range(steps):
+            F.cross_entropy(relu(X @ params[0] + params[1]) @ params[2] + params[3], y).backward()
+            norms = [float(p.grad.norm()) for p in params]
+            with torch.no_grad():
+                for p in params:
+                    p -= 0.5 * p.grad
+                    p.grad = None
+        return norms, params
+
+    norms, params = run(torch.relu, 5)
+    assert norms[:3] == [0.0, 0.0, 0.0] and norms[3] > 0
+    assert float(params[0].detach().abs().max()) == 0.0 and torch.equal(params[2].detach(), W2_init)
+    norms, params = run(lambda z: z.clamp(min=0), 1)
+    assert norms[0] > 0 and norms[1] > 0 and norms[2] == 0.0
+    columns = params[0].detach().T
+    assert all(not torch.allclose(columns[i], columns[j]) for i in range(5) for j in range(i + 1, 5))

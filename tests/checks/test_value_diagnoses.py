@@ -79,10 +79,28 @@ def test_backward_failures_are_explained():
 _PREV = [[1, 2], [3], [3], [4], []]
 
 
-def test_a_node_run_twice_is_named():
-    """Is a shared node whose _backward ran twice told as visited twice?"""
+def test_a_node_run_before_all_its_users_and_again_passed_on_an_incomplete_gradient():
+    """The plain recursion on the diamond: is a, run after b but before c and then again, told it first passed
+    on an incomplete gradient (as 09's answer explains), not that one gradient was counted twice?"""
     trace = Trace(["+", "*", "*", "*", ""], _PREV, [1, 1, 1, 2, 2], [0, 1, 3, 4, 2, 3, 4])
-    assert "visited twice" in combination_diagnosis(trace)
+    message = combination_diagnosis(trace)
+    assert "ran the _backward of a node 2 times" in message and "used by 2 nodes" in message
+    assert "1 of the nodes that use it had not yet added their share" in message
+    assert "incomplete gradient" in message and "counted" not in message
+
+
+def test_a_node_run_twice_after_all_its_users_is_told_its_complete_gradient_was_counted_twice():
+    """A node run twice after both users: is its complete gradient told as counted twice?"""
+    trace = Trace(["+", "*", "*", "*", ""], _PREV, [1, 1, 1, 2, 2], [0, 1, 2, 3, 4, 3, 4])
+    message = combination_diagnosis(trace)
+    assert "complete gradient was passed on 2 times" in message and "incomplete" not in message
+
+
+def test_a_cut_short_order_only_says_what_is_sure():
+    """If the recorded order does not hold every run, is neither cause claimed?"""
+    trace = Trace(["+", "*", "*", "*", ""], _PREV, [1, 1, 1, 2, 2], [0, 1, 3])
+    message = combination_diagnosis(trace)
+    assert "received it more than once." in message and "incomplete" not in message and "counted" not in message
 
 
 def test_a_node_run_before_its_users_is_named():
@@ -101,3 +119,21 @@ def test_right_order_with_wrong_grads_means_overwritten_gradients():
 def test_without_a_trace_the_rule_is_stated():
     """With no usable trace, is the rule of accumulation and order stated?"""
     assert "reverse topological order" in combination_diagnosis(None)
+
+
+def test_a_result_cut_off_from_its_input_is_told_no_gradient_reached_it():
+    """-a written as Value(-a.data): the right value, a.grad 0. Is that told, with both ways it happens, and no
+    wrong rule guessed?"""
+    from course.checks import check
+
+    from .value_engines import Value
+
+    class CutOffNeg(Value):
+        def __neg__(self):
+            return type(self)(-self.data)
+
+    with pytest.raises(AssertionError) as failure:
+        check("Value_ops_tests", CutOffNeg)
+    message = str(failure.value)
+    assert "a.grad stayed 0: no gradient reached a" in message and "not connected to a" in message
+    assert "_backward adds nothing" in message

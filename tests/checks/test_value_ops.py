@@ -1,6 +1,7 @@
 """Is 09's catalogue of operations complete, and does it name the typical wrong derivatives?"""
 import math
 
+import pytest
 import torch
 
 from course.checks.a09_tiny_autograd.ops import ALL_OPS, CORE_OPS, FORMULAS, OPS, in_domain, known_wrong
@@ -27,6 +28,15 @@ def test_a_typical_wrong_derivative_is_named():
     """Is 1 - tanh(a) recognised as tanh's derivative without the square?"""
     why = known_wrong("tanh", [0.5], None, [1 - math.tanh(0.5)])
     assert "1 - tanh(a)**2" in why
+
+
+@pytest.mark.parametrize("a, phrase, not_phrase", [(-0.7, "1 at a negative input", "exactly 0"),
+                                                     (0.0, "1 at exactly 0", "negative")])
+def test_a_relu_gradient_of_one_is_named_for_the_input_it_had(a, phrase, not_phrase):
+    """A relu whose gradient is 1 where torch's is 0: is it told '1 at a negative input' only at a negative input,
+    and '1 at exactly 0' (a test >= 0, 07's habit) at 0?"""
+    why = known_wrong("relu", [a], None, [1.0])
+    assert phrase in why and not_phrase not in why
 
 
 def test_a_right_derivative_is_not_called_wrong():

@@ -157,6 +157,7 @@ def test_only_the_statements_the_name_depends_on_are_in_its_program():
     ("import sys\nsys.setprofile(print)", "profiler"),
     ("import course.kernel.runner as r\nr.run = print", "checking machinery"),
     ("%%capture\ndef relu_backward(x, g):\n    return g", "cell magic"),
+    ("%run -i helpers.py", "%run or %load"),
     ("x = (" * 300 + ")" * 300, "cannot read"),
 ])
 def test_steering_is_named_in_the_integrity_record(source, words):

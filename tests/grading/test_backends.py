@@ -1,15 +1,9 @@
 """Do Dask's scheduler and a PostgreSQL gradebook give the same grades as local workers on SQLite?"""
-import glob
-from pathlib import Path
-import shutil
-import socket
-import subprocess
-import tempfile
 
 import pytest
 
 from course.grading import engine
-from course.grading.report import cell_scores
+from course.grading.course import Course
 
 from .toy import CORRECT, make_toy_course, submit, toy_notebook
 
@@ -20,9 +14,9 @@ CLASS = {"ada": CORRECT, "bob": CORRECT.replace("2 * x", "3 * x"), "cy": CORRECT
 def _graded_class(root, **settings):
     for student, code in CLASS.items():
         submit(root, student, toy_notebook(code))
-    results = engine.grade(root, engine.all_submissions(root, ["toy"]), **settings)
+    results = engine.grade(root, Course.of(root).submissions(["toy"]), **settings)
     assert all(r.ok for r in results.values()), {k: r.message for k, r in results.items()}
-    return {student: cell_scores(root, "toy", student) for student in CLASS}
+    return {student: Course.of(root).cell_scores("toy", student) for student in CLASS}
 
 
 @pytest.fixture(scope="module")
@@ -39,38 +33,6 @@ def test_dask_scheduler_grades_like_local_workers(tmp_path, local_grades):
         assert cluster.scheduler.transition_counter > 0, "nothing ran on the scheduler"
     assert grades == local_grades
     assert grades["ada"]["double_tests"] == (2.0, 2.0) and grades["bob"]["double_tests"] == (0.0, 2.0)
-
-
-def _free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture
-def postgres_url(tmp_path):
-    """A throwaway PostgreSQL server on 127.0.0.1, run as the `postgres` user (it refuses root)."""
-    binaries = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
-    if not binaries or not shutil.which("runuser"):
-        pytest.skip("no PostgreSQL server here (Debian: apt-get install postgresql)")
-    bin_dir = Path(binaries[-1]).parent
-    # pytest's tmp_path is private to root; the server's folder must be the postgres user's own.
-    data = Path(tempfile.mkdtemp(prefix="course-pg-"))
-    shutil.chown(data, "postgres")
-    as_postgres = ["runuser", "-u", "postgres", "--"]
-    port = _free_port()
-    subprocess.run(as_postgres + [str(bin_dir / "initdb"), "-D", str(data), "--auth=trust", "-U", "postgres"],
-                   check=True, capture_output=True)
-    subprocess.run(as_postgres + [str(bin_dir / "pg_ctl"), "-D", str(data), "-w", "-l", str(data / "log"),
-                                  "-o", f"-h 127.0.0.1 -p {port} -k {data}", "start"], check=True, capture_output=True)
-    try:
-        subprocess.run(as_postgres + [str(bin_dir / "createdb"), "-h", "127.0.0.1", "-p", str(port), "gradebook"],
-                       check=True, capture_output=True)
-        yield f"postgresql+psycopg2://postgres@127.0.0.1:{port}/gradebook"
-    finally:
-        subprocess.run(as_postgres + [str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
-                       capture_output=True)
-        shutil.rmtree(data, ignore_errors=True)
 
 
 def test_postgresql_gradebook_takes_parallel_writers(tmp_path, monkeypatch, postgres_url, local_grades):

@@ -23,8 +23,9 @@ from course.cli import main
 from course.grading import class_report, collect, items, misconception_report, steps
 from examples import example_term
 from course.grading.mistakes import group_disjoint, load_mistakes
-from course.grading.plugins.model_answers import MARK, model_answers
-from course.grading.report import class_table, final_score, gradebook, grading_failures
+from course.grading.model_answers import MARK, model_answers
+from course.grading.course import Course, final_score
+from course.grading.table import class_table
 
 ROOT = Path(__file__).resolve().parents[2]
 ASSIGNMENTS = list(example_term.ASSIGNMENTS)
@@ -70,7 +71,7 @@ def test_collection_lists_the_duplicate_the_renamed_the_extra_the_unknown_and_th
 def test_late_work_is_penalised_per_started_day_and_broken_files_fail_alone(term):
     folder, _, out = term
     tests_points = {a: sum(example_term.points(ROOT, a)[0].values()) for a in ASSIGNMENTS}
-    with gradebook(folder) as gb:
+    with Course.of(folder).gradebook() as gb:
         fay = gb.find_submission("06_linear_regression", "fay")
         assert fay.score == tests_points["06_linear_regression"]           # 30 hours late: two days, 20%
         assert fay.late_submission_penalty == pytest.approx(0.2 * fay.score)
@@ -79,7 +80,7 @@ def test_late_work_is_penalised_per_started_day_and_broken_files_fail_alone(term
         assert gb.find_submission("01_randn", "ada").late_submission_penalty in (None, 0)
         # the deleted test cell is put back and run: full marks
         assert gb.find_submission("03_backward", "gus").score == tests_points["03_backward"]
-    failures = grading_failures(folder)
+    failures = Course.of(folder).grading_failures()
     assert list(failures) == [("01_randn", "gus")] and "not valid JSON" in failures["01_randn", "gus"]
     table = class_table(folder, ASSIGNMENTS)
     assert re.search(r"^gus\s+error\s", table, re.M) and "gus / 01_randn: the file is not a notebook" in table
@@ -122,14 +123,14 @@ def test_graders_see_each_written_questions_model_answer_beside_the_answer(term)
             assert "Model answer (for graders)" in after.source
             assert answers[grade_id].splitlines()[0] in after.source
     assert len(answers) == 2
-    with gradebook(folder) as gb:
+    with Course.of(folder).gradebook() as gb:
         assert gb.find_submission(assignment, "ada").needs_manual_grade
 
 
 def test_a_manual_grade_through_nbgraders_api_reaches_the_exported_csv(term):
     folder, _, _ = term
     assignment, question = "03_backward", "why_gradient_argument"
-    with gradebook(folder) as gb:
+    with Course.of(folder).gradebook() as gb:
         grade = gb.find_grade(question, assignment, assignment, "eve")
         grade.manual_score = grade.max_score
         gb.db.commit()
@@ -146,11 +147,11 @@ def test_the_reports_numbers_are_the_gradebooks(term):
     folder, _, _ = term
     summaries = {s.assignment_id: s for s in class_report.class_summary(folder, ASSIGNMENTS)}
     page = class_report.write_report(folder, ASSIGNMENTS, folder / "again.html").read_text()  # after the manual grade
-    with gradebook(folder) as gb:
+    with Course.of(folder).gradebook() as gb:
         for assignment in ASSIGNMENTS:
             summary = summaries[assignment]
             submissions = {s.student.id: s for s in gb.assignment_submissions(assignment)}
-            graded = {k: v for k, v in submissions.items() if (assignment, k) not in grading_failures(folder)}
+            graded = {k: v for k, v in submissions.items() if (assignment, k) not in Course.of(folder).grading_failures()}
             assert summary.scores == pytest.approx({k: final_score(v) for k, v in graded.items()})
             assert summary.manual == sorted(k for k, v in graded.items() if v.needs_manual_grade)
             for cell in summary.cells:
@@ -166,7 +167,7 @@ def test_the_reports_numbers_are_the_gradebooks(term):
     mistakes = group_disjoint(load_mistakes(ROOT, "03_backward"))[0]
     shown = " ".join(d.text for found in backward.diagnoses.values() for d in found)
     assert all(any(phrase in shown for phrase in m.feedback) for m in mistakes)
-    assert summaries["01_randn"].failures == {"gus": grading_failures(folder)["01_randn", "gus"]}
+    assert summaries["01_randn"].failures == {"gus": Course.of(folder).grading_failures()["01_randn", "gus"]}
     assert "Where the class struggles" in page and "quinnzed is not on the roster" in page
     images = re.findall(r"src='data:image/png;base64,([^']+)'", page)
     assert len(images) == 2 * len(ASSIGNMENTS) + 1   # and the heat map of misconceptions

@@ -10,8 +10,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from course.grading import steps
-from course.grading.report import cell_scores, gradebook
+from course.grading import engine, steps
+from course.grading.course import Course
 
 from .toy import CORRECT, make_toy_course, submit, toy_notebook
 
@@ -118,7 +118,7 @@ def graded_class(tmp_path_factory):
     for student, code in SUBMISSIONS.items():
         submit(root, student, toy_notebook(code))
     _special_submissions(root)
-    results = steps.autograde(root, "toy", timeout=300)
+    results = engine.autograde(root, "toy", timeout=300)
     feedback = steps.generate_feedback(root, "toy")
     return root, results, feedback
 
@@ -129,7 +129,7 @@ def _outputs(root, student):
 
 
 def _score(root, student):
-    return cell_scores(root, "toy", student)["double_tests"][0]
+    return Course.of(root).cell_scores("toy", student)["double_tests"][0]
 
 
 def test_the_honest_student_after_all_of_them_gets_full_marks(graded_class):
@@ -144,7 +144,7 @@ def test_gradebook_source_and_other_students_are_out_of_reach(graded_class):
     outputs = _outputs(root, "a_vandal")
     assert "SUCCEEDED" not in outputs and outputs.count("blocked") == 12
     assert (root / "submitted" / "zz_honest" / "toy" / "toy.ipynb").read_text().startswith("{")
-    with gradebook(root) as gb:
+    with Course.of(root).gradebook() as gb:
         assert len(gb.students) == len(SUBMISSIONS) + len(SPECIAL)
 
 

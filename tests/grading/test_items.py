@@ -12,7 +12,7 @@ import pytest
 
 from course.cli import main
 from course.grading import class_report, items
-from course.grading.report import gradebook
+from course.grading.course import Course
 
 ASSIGNMENT = "hw"
 CELLS = {"c1": 1, "c2": 2, "c3": 1, "c4": 1}     # test cell -> points
@@ -50,7 +50,7 @@ def small_class(tmp_path):
     (root / "source" / ASSIGNMENT).mkdir(parents=True)
     nbformat.write(nbformat.v4.new_notebook(), str(root / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"))
     (root / "nbgrader_config.py").write_text('c = get_config()\nc.CourseDirectory.course_id = "items-test"\n')
-    with gradebook(root) as gb:
+    with Course(root).gradebook() as gb:
         gb.add_assignment(ASSIGNMENT)
         gb.add_notebook(ASSIGNMENT, ASSIGNMENT)
         for cell, points in CELLS.items():

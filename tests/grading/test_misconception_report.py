@@ -13,7 +13,7 @@ import pytest
 from course.checks.core.misconceptions import catalogue
 from course.cli import main
 from course.grading import class_report, misconception_report, selfcheck
-from course.grading.report import gradebook
+from course.grading.course import Course
 
 ASSIGNMENTS = ["a1", "a2"]
 BROADCAST, MEAN = "broadcast-grad-sum", "mean-factor"
@@ -39,7 +39,7 @@ def graded_class(tmp_path):
     root = tmp_path / "course"
     (root / "nbgrader_config.py").parent.mkdir(parents=True)
     (root / "nbgrader_config.py").write_text('c = get_config()\nc.CourseDirectory.course_id = "mc-test"\n')
-    with gradebook(root) as gb:
+    with Course(root).gradebook() as gb:
         for assignment in ASSIGNMENTS:
             (root / "source" / assignment).mkdir(parents=True)
             nbformat.write(nbformat.v4.new_notebook(), str(root / "source" / assignment / f"{assignment}.ipynb"))

@@ -15,8 +15,9 @@ from course import api
 from course.checks import registry
 from course.grading import steps
 from course.grading.mistakes import apply_mistakes, load_mistakes, read_notebook
-from course.grading.report import cell_scores
+from course.grading.course import Course
 from examples import example_class
+from course.grading import engine
 
 pytestmark = pytest.mark.nbgrader
 ROOT = Path(__file__).resolve().parents[2]
@@ -33,14 +34,14 @@ def graded(tmp_path_factory):
     example_class.submit(root, "solution", ASSIGNMENT, source)
     example_class.submit(root, "mistake", ASSIGNMENT, apply_mistakes(source, wrong))
     example_class.submit(root, "stub", ASSIGNMENT, read_notebook(root / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"))
-    results = steps.autograde(root, ASSIGNMENT)
+    results = engine.autograde(root, ASSIGNMENT)
     assert all(r.ok for r in results.values())
     assert steps.generate_feedback(root, ASSIGNMENT).ok
     return root
 
 
 def _scores(root):
-    return {s: cell_scores(root, ASSIGNMENT, s) for s in ("solution", "mistake", "stub")}
+    return {s: Course.of(root).cell_scores(ASSIGNMENT, s) for s in ("solution", "mistake", "stub")}
 
 
 def test_the_answers_are_recorded_beside_each_graded_notebook(graded):
@@ -75,8 +76,8 @@ def test_a_changed_check_is_shown_by_a_dry_run_and_written_by_a_regrade(graded, 
     done = api.regrade(graded, [ASSIGNMENT], cell=CELL)
     assert done.changes == dry.changes and done.again == {}
     assert time.monotonic() - start < 60
-    assert cell_scores(graded, ASSIGNMENT, "solution")[CELL] == (0.0, 1.0)
-    assert cell_scores(graded, ASSIGNMENT, "solution")["matmul_backward_tests"] == before["solution"]["matmul_backward_tests"]
+    assert Course.of(graded).cell_scores(ASSIGNMENT, "solution")[CELL] == (0.0, 1.0)
+    assert Course.of(graded).cell_scores(ASSIGNMENT, "solution")["matmul_backward_tests"] == before["solution"]["matmul_backward_tests"]
     record = json.loads((graded / "autograded" / "solution" / ASSIGNMENT / "judge.json").read_text())
     assert "a stricter check" in json.dumps(record["verdicts"][CELL])
     feedback = (graded / "feedback" / "solution" / ASSIGNMENT / f"{ASSIGNMENT}.html").read_text()

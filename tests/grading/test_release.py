@@ -61,8 +61,8 @@ def toy_with_a_check_call():
 
 
 @pytest.mark.parametrize("broken, cell, expected", [
-    (toy_without_nbgrader_metadata, "cell 3 ('_x = torch.arange(3.0)')",
-     "contains ### BEGIN HIDDEN TESTS but has no nbgrader metadata"),
+    (toy_without_nbgrader_metadata, "cell 3 ('check(\"double_tests\", double)')",
+     "contains ### BEGIN HIDDEN TESTS and check( but has no nbgrader metadata"),
     (toy_with_a_check_call, "cell 6 (\"check('double_tests', double)\")", "contains check( but has no nbgrader"),
     (lambda: toy_without("points", 3), "cell 3", "nbgrader cell 'double_tests' does not have points"),
     (lambda: toy_without("grade_id", 5), "cell 5 ('Because 2(a + b) = 2a + 2b.')",
@@ -98,7 +98,7 @@ def test_a_grade_id_used_twice_in_one_notebook_is_refused(tmp_path, capsys):
     nb.cells[5].metadata["nbgrader"]["grade_id"] = "double_tests"
     status, out = release_output(course_with(tmp_path, {"toy": nb}), capsys)
     assert status == 1
-    assert ("source/toy/toy.ipynb, cell 3 ('_x = torch.arange(3.0)'): grade_id 'double_tests' is also used by "
+    assert ("source/toy/toy.ipynb, cell 3 ('check(\"double_tests\", double)'): grade_id 'double_tests' is also used by "
             "source/toy/toy.ipynb cell 5: give each cell its own") in out
     assert "cell 5 ('Because 2(a + b) = 2a + 2b.'): grade_id 'double_tests' is also used by" in out
     assert not (tmp_path / "release").exists()
@@ -145,4 +145,4 @@ def test_differing_cells_compares_types_sources_and_nbgrader_metadata_not_cell_i
     regenerated.cells[4].cell_type = "raw"
     regenerated.cells.append(authoring.markdown("More"))
     assert release.differing_cells(committed, regenerated) == [
-        (3, "_x = torch.arange(3.0)"), (4, "Why is doubling linear?"), (6, "More (only in one of them)")]
+        (3, 'check("double_tests", double)'), (4, "Why is doubling linear?"), (6, "More (only in one of them)")]

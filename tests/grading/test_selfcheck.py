@@ -10,7 +10,7 @@ from course.checks.core.misconceptions import catalogue
 from course.grading import selfcheck
 from examples import example_class
 from course.grading.mistakes import apply_mistakes, load_mistakes, read_notebook
-from course.grading.report import cell_scores
+from course.grading.course import Course
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPARED = ["03_backward", "06_linear_regression"]
@@ -108,7 +108,7 @@ def test_verdicts_equal_the_autograders(graded_example_class, assignment_id):
         notebook = root / "submitted" / student / assignment_id / f"{assignment_id}.ipynb"
         result = selfcheck.check_notebook(notebook, seed=record["seed"], root=root)
         written = {grade_id for grade_id, _, _ in result.written}  # an untouched one scores 0 without a test
-        autograded = {cell: score for cell, score in cell_scores(root, assignment_id, student).items()
+        autograded = {cell: score for cell, score in Course.of(root).cell_scores(assignment_id, student).items()
                       if score[0] is not None and cell not in written}
         assert {row.grade_id: (row.score, row.points) for row in result.rows} == autograded, student
         printed = selfcheck.table(result)

@@ -16,7 +16,7 @@ import pytest
 from course.checks.core.exercise import Verdict
 from course.checks.local import verdict
 from course.checks.registry import ASSIGNMENTS as CHECKS
-from course.grading.report import cell_scores
+from course.grading.course import Course
 
 from ..conftest import ASSIGNMENTS
 from .tamper_corpus import _VJP, ANSWERS, course_attacks
@@ -30,7 +30,7 @@ def _record(root, assignment, student):
 
 
 def _autograded(root, assignment, student):
-    return {cell: score for cell, (score, _) in cell_scores(root, assignment, student).items() if score is not None}
+    return {cell: score for cell, (score, _) in Course.of(root).cell_scores(assignment, student).items() if score is not None}
 
 
 @pytest.mark.parametrize("assignment, technique", ATTACKS)
@@ -46,7 +46,7 @@ def test_each_attack_earns_nothing_and_is_named(graded_classes, assignment, tech
 @pytest.mark.parametrize("assignment", sorted({a for a, _ in ATTACKS}))
 def test_the_honest_solution_graded_with_them_keeps_full_marks(graded_classes, assignment):
     root, graded = graded_classes
-    scores = cell_scores(root, assignment, "solution")
+    scores = Course.of(root).cell_scores(assignment, "solution")
     assert all(score == maximum for score, maximum in scores.values() if score is not None)
     assert _record(root, assignment, "solution")["integrity"] == []
 

@@ -13,9 +13,11 @@ import pytest
 from course.grading import steps
 from examples import example_class
 from course.grading.mistakes import read_notebook
-from course.grading.report import cell_scores, class_table, gradebook
+from course.grading.course import Course
+from course.grading.table import class_table
 
 from .tamper_corpus import ATTACKS, tampered
+from course.grading import engine
 
 pytestmark = pytest.mark.nbgrader
 ROOT = Path(__file__).resolve().parents[2]
@@ -35,12 +37,12 @@ def graded(tmp_path_factory):
         example_class.submit(root, name, ASSIGNMENT, tampered(stub, code))
     example_class.submit(root, "zz_control", ASSIGNMENT, read_notebook(root / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"))
     source_before = _digest(root / "source")
-    results = steps.autograde(root, ASSIGNMENT)
+    results = engine.autograde(root, ASSIGNMENT)
     return root, results, source_before
 
 
 def _autograded_points(root, student):
-    return sum(score for score, _ in cell_scores(root, ASSIGNMENT, student).values() if score is not None)
+    return sum(score for score, _ in Course.of(root).cell_scores(ASSIGNMENT, student).values() if score is not None)
 
 
 def _record(root, student):
@@ -69,12 +71,12 @@ def test_the_control_keeps_full_marks_and_nothing_is_changed(graded):
     """After every attack in the same run, does the honest student get all 18 points, with source/ and gradebook intact?"""
     root, results, source_before = graded
     assert results["zz_control"].ok
-    scores = cell_scores(root, ASSIGNMENT, "zz_control")
+    scores = Course.of(root).cell_scores(ASSIGNMENT, "zz_control")
     assert all(score == maximum for score, maximum in scores.values() if score is not None)
     assert _autograded_points(root, "zz_control") == 18
     assert _record(root, "zz_control")["integrity"] == []
     assert _digest(root / "source") == source_before
-    with gradebook(root) as gb:
+    with Course.of(root).gradebook() as gb:
         assert {s.id for s in gb.students} == {*ATTACKS, "zz_control"}
 
 

@@ -243,8 +243,15 @@ def op_failure(program, value, reference):
     lines = [f"The local derivative of `{text}` ({OPS[op].method}) is wrong at {at}: "
              f"got {got_text}, expected {want_text}."]
     why = known_wrong(op, args, constant, [float(g) for g in got])
+    cut_off = [n for n, g, w in zip(names, got, expected) if float(g) == 0.0 and float(w) != 0.0]
     if why:
         lines.append(f"Your gradient: {why}.")
+    elif cut_off and len(cut_off) == sum(float(w) != 0.0 for w in expected):
+        who = " and ".join(cut_off)
+        lines.append(f"{who}.grad stayed 0: no gradient reached {who}. Either the result is not connected to {who} "
+                     "in the graph (a Value made from a number, such as Value(-a.data), is a new leaf with no "
+                     "inputs: build the result with operations on the Values themselves), or its _backward adds "
+                     "nothing (it is never attached with out._backward = _backward, or multiplies by 0).")
     else:
         lines.append(f"The rule: {FORMULAS[op]}, each times out.grad, added (+=) to the input's grad.")
     return "\n".join(lines)
@@ -260,6 +267,26 @@ def derivative_probes(program, values):
     return probes
 
 
+def _run_more_than_once(trace, node):
+    """What passing on a gradient more than once did, read from when the node's users ran (after "backward() ")."""
+    calls, users = trace.calls[node], [u for u, prev in enumerate(trace.prev) if node in prev]
+    runs = [step for step, ran in enumerate(trace.order) if ran == node]
+    head = (f"ran the _backward of a node {calls} times (a node made by '{trace.ops[node]}', used by "
+            f"{len(users)} node{'s' if len(users) != 1 else ''}). Each run passes on the gradient the node holds "
+            "at that moment, so its inputs received it more than once")
+    fix = (" This happens when backward recurses from each user without a topological order: build the order "
+           "once (visiting each node once), then run each _backward once, in reverse.")
+    if len(runs) != calls:   # the recorded order is cut short: say only what is sure
+        return head + "." + fix
+    early = [u for u in users if u not in trace.order[:runs[0]]]
+    if early:
+        return (head + f": the first time, {len(early)} of the nodes that use it had not yet added their share, "
+                "so it passed on an incomplete gradient, and the later run passed on its gradient again, on top "
+                "(as in the diamond of section 2: 3 * 2 = 6 on top of 3 * 7 = 21, so x.grad = 27, not 21)." + fix)
+    return (head + f": every node that uses it had run before, so its complete gradient was passed on {calls} "
+            "times, counted that many times." + fix)
+
+
 def combination_diagnosis(trace, ops_checked=True, overwrites=False):
     """How backward() combines the ops' derivatives wrongly, read from its trace."""
     lead = "Every operation is right on its own, but your b" if ops_checked else "Your b"
@@ -268,11 +295,7 @@ def combination_diagnosis(trace, ops_checked=True, overwrites=False):
                 "them. " if ops_checked else "") + RULE
     twice = [i for i, calls in enumerate(trace.calls) if calls > 1 and trace.prev[i]]
     if twice:
-        return (f"{lead}ackward() ran the _backward of a node {trace.calls[twice[0]]} times (a node "
-                f"made by '{trace.ops[twice[0]]}'): a node used by several others was "
-                "visited twice, so the gradient it passes on is counted twice. This happens when "
-                "backward recurses from each user without a topological order: build the order "
-                "once (visiting each node once), then run each _backward once, in reverse.")
+        return f"{lead}ackward() " + _run_more_than_once(trace, twice[0])
     position = {node: i for i, node in enumerate(trace.order)}
     for user in trace.order:
         for child in trace.prev[user]:

@@ -105,10 +105,12 @@ OPS_EXAMPLES = [
     ("radd", (1.5,), 2.0), ("rmul", (1.5,), -3.0), ("neg", (1.5,), None), ("sub", (1.5, 4.0), None),
     ("sub_c", (1.5,), 2.0), ("rsub", (1.5,), 2.0), ("pow", (1.5,), 3), ("pow", (4.0,), 0.5),
     ("div", (3.0, 2.0), None), ("div_c", (3.0,), 4.0), ("rdiv", (2.0,), 3.0), ("relu", (1.5,), None),
-    ("relu", (-0.7,), None), ("tanh", (0.5,), None), ("exp", (0.5,), None), ("log", (2.0,), None),
+    ("relu", (-0.7,), None), ("relu", (0.0,), None), ("tanh", (0.5,), None), ("exp", (0.5,), None),
+    ("log", (2.0,), None),
 ]
-# Where a wrong rule agrees with the right one everywhere else: exact zeros (relu's kink,
-# p * out / a for a power, out / a for a product) and the far ends of each domain.
+# Where a wrong rule agrees with the right one everywhere else: exact zeros (relu's kink, shown in the
+# examples too since 07 taught clamp's other choice there; p * out / a for a power, out / a for a product)
+# and the far ends of each domain.
 OPS_EDGES = [
     ("relu", (0.0,), None), ("pow", (0.0,), 2), ("pow", (0.0,), 3), ("pow", (1e-4,), 0.5),
     ("mul", (0.0, 2.5), None), ("mul", (-1.5, 0.0), None), ("log", (1e-3,), None), ("log", (1e3,), None),

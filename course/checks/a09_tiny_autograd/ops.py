@@ -63,15 +63,21 @@ FORMULAS = {
 }
 
 # Wrong local derivatives learners write, as (op, grads of the inputs, why). Only
-# used to name a mistake once a learner's gradient is known to differ from torch's.
+# used to name a mistake once a learner's gradient is known to differ from torch's;
+# a rule that returns () does not apply at that input.
 WRONG_DERIVATIVES = [
     ("tanh", lambda a, c: (1 - math.tanh(a),),
      "that is 1 - tanh(a): the derivative of tanh is 1 - tanh(a)**2 (square the output)"),
     ("tanh", lambda a, c: (1 - a ** 2,),
      "that is 1 - a**2: the derivative of tanh is 1 - t**2 with t = tanh(a), the OUTPUT, not the input"),
-    ("relu", lambda a, c: (1.0,),
+    # a gradient of 1 is a different mistake below 0 and at exactly 0: each is named only where it is true
+    ("relu", lambda a, c: (1.0,) if a < 0 else (),
      "that is 1 at a negative input: relu passes no gradient where its input is negative "
      "(its derivative is 0 there, 1 where the input is positive)"),
+    ("relu", lambda a, c: (1.0,) if a == 0 else (),
+     "that is 1 at exactly 0: your relu passes the gradient where its input is exactly 0, as a test "
+     "`>= 0` does (clamp(min=0)'s choice, 07's mask h >= 0). torch.relu's derivative at 0 is 0, the "
+     "choice of the table (1 if x > 0, else 0), and the tests compare with torch.relu: use `> 0`"),
     ("relu", lambda a, c: (a,),
      "that is a itself: relu's derivative is 1 where a > 0 and 0 elsewhere, not a"),
     ("relu", lambda a, c: (0.0,),

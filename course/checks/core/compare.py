@@ -137,10 +137,12 @@ def _value_diagnosis(name, actual, expected, rtol, atol, factors, causes):
                       for label, value in factors.items()]
             named += [(1 / value, f"that factor is 1 / {label}: a division by it too many")
                       for label, value in factors.items()]
-            for value, why in named:
-                if math.isclose(factor, value, rel_tol=1e-6):
-                    lines.append(f"{name} is {factor:g} times the right answer: {why}.")
-                    break
+            matching = [why for value, why in named if math.isclose(factor, value, rel_tol=1e-6)]
+            if len(matching) > 1:   # e.g. 1/2 when N = 2: a lost 2 of a square, or a division by N
+                lines.append(f"{name} is {factor:g} times the right answer. For these inputs that factor has "
+                             f"{len(matching)} likely causes: " + "; or ".join(matching) + ".")
+            elif matching:
+                lines.append(f"{name} is {factor:g} times the right answer: {matching[0]}.")
             else:
                 lines.append(f"{name} is a constant {factor:.6g} times the right answer: "
                              "every element is scaled the same way, so look for a missing "

@@ -9,7 +9,7 @@ from jupyter_client.manager import AsyncKernelManager
 from nbgrader.preprocessors import Execute
 from traitlets import Bool, Integer, Type
 
-from ..sandbox import confine, forkserver, processes
+from ..sandbox import confine, forkserver, homes, processes
 
 
 class PromptKernelClient(AsyncKernelClient):
@@ -60,16 +60,21 @@ class SandboxKernelManager(AsyncKernelManager):
     warm: bool = True
     running: set = set()  # pids of this process's live kernels, shared by every subclass
 
+    home = None  # the kernel's private home (course.grading.sandbox.homes), removed when the kernel is gone
+
     def format_kernel_cmd(self, extra_arguments=None):
         command = super().format_kernel_cmd(extra_arguments)
         return [sys.executable, "-m", "course.grading.sandbox.confine", *self.limits.arguments(), "--", *command]
 
     async def _async_launch_kernel(self, kernel_cmd, **kw):
         command = kernel_cmd[kernel_cmd.index("--") + 1:]
+        homes.remove(self.home)  # a restarted kernel starts in a fresh home too
+        self.home = homes.new_home()
         if not (self.warm and forkserver.can_fork(command)):
+            kw["env"] = {**kw["env"], "COURSE_KERNEL_HOME": self.home}
             await super()._async_launch_kernel(kernel_cmd, **kw)
         else:
-            kernel = forkserver.spawn(command, kw["cwd"], kw["env"], asdict(self.limits))
+            kernel = forkserver.spawn(command, kw["cwd"], kw["env"], asdict(self.limits), self.home)
             provisioner = self.provisioner
             provisioner.process, provisioner.pid, provisioner.pgid = kernel, kernel.pid, kernel.pid
             provisioner.cwd = kw["cwd"]
@@ -87,6 +92,9 @@ class SandboxKernelManager(AsyncKernelManager):
         if getattr(self, "kernel_pid", None):
             SandboxKernelManager.running.discard(self.kernel_pid)
             processes.remove(self.kernel_pid)
+        if not restart:
+            homes.remove(self.home)
+            self.home = None
 
 
 class SandboxedExecute(Execute):

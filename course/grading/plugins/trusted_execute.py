@@ -43,7 +43,7 @@ from course.kernel import plain
 
 from .. import answers
 from ..reading import Reading
-from ..report import RECORD_FILE
+from ..course import RECORD_FILE
 from ..sandbox import trials
 from .sandboxed_execute import SandboxedExecute
 
@@ -57,11 +57,12 @@ def stdout_output(text):
 
 
 def judged(exercise, visible, hidden, outcomes):
-    """[Verdict] of the visible trials, then the hidden ones, on the outcomes (or the message why there are none)."""
+    """[Verdict] of the visible trials, then, if they passed, of the hidden ones, on the outcomes (or the
+    failed Verdict saying why there are none)."""
     if isinstance(outcomes, Verdict):
         return [outcomes]
-    return [exercise.judge(visible, outcomes[:len(visible)], exercise.visible_label),
-            exercise.judge(hidden, outcomes[len(visible):], exercise.hidden_label)]
+    first = exercise.judge(visible, outcomes[:len(visible)], exercise.visible_label)
+    return [first, exercise.judge(hidden, outcomes[len(visible):], exercise.hidden_label)] if first.passed else [first]
 
 
 def outputs(verdicts):

@@ -34,8 +34,8 @@ TAMPER_MODULES = {"gc": "the garbage collector", "inspect": "frame inspection", 
                   "profile": "a profiler", "trace": "a tracer"}
 PATCHED_ROOTS = {"torch", "course", "numpy", "np", "sys", "builtins", "nbgrader", "IPython"}
 DYNAMIC_CALLS = {"eval", "exec", "compile", "__import__", "setattr"}  # setattr: only on torch, course, ...
-# What a notebook imports from the course; anything else of it is the grader's machinery.
-COURSE_IMPORTS = {"course", "course.plots", "course.data", "course.gradcheck", "course.checks"}
+# The course's checking machinery: a notebook imports only `check` and `reveal` of it.
+MACHINERY = {"checks", "grading", "kernel"}
 
 
 @dataclass
@@ -69,17 +69,18 @@ def _course_names(cells):
 
 
 def _course_import(node):
-    """The course module an import reaches beyond what notebooks import, or None."""
+    """The course module an import reaches in the checking machinery (the checks beyond `check` and `reveal`,
+    the grader, the kernel side), or None."""
     if isinstance(node, ast.Import):
         names = [a.name for a in node.names]
     elif isinstance(node, ast.ImportFrom) and node.level == 0:
-        names = [f"{node.module}.{a.name}" for a in node.names] + [node.module]
+        names = [f"{node.module}.{a.name}" for a in node.names]
     else:
         return None
     for name in names:
-        if name.split(".")[0] == "course" and name not in COURSE_IMPORTS and \
-                name not in {f"{m}.{n}" for m in COURSE_IMPORTS for n in ("check", "reveal", "plots", "load_digits",
-                                                                          "two_moons", "explain_gradcheck")}:
+        parts = name.split(".")
+        if parts[0] == "course" and len(parts) > 1 and parts[1] in MACHINERY \
+                and name not in ("course.checks.check", "course.checks.reveal"):
             return name
     return None
 
@@ -96,6 +97,9 @@ def tamper_signs(cells):
         if "run_cell_magic" in cell.source:
             findings.append(Finding(cell.label, 1, "a %% cell magic: its code is not read, and does not run where "
                                                    "exercises are judged"))
+        if "run_line_magic('run'" in cell.source or "run_line_magic('load'" in cell.source:
+            findings.append(Finding(cell.label, 1, "%run or %load of another file: its code is not read, and does "
+                                                   "not run where exercises are judged"))
         findings += _signs(cell.label, cell.module, course_names)
     return findings
 

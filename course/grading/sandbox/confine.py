@@ -36,12 +36,14 @@ SYSTEM_READ_PATHS = ["/usr", "/lib", "/lib64", "/lib32", "/bin", "/sbin", "/etc"
 
 def python_read_paths():
     """Folders the kernel must read: the interpreter, its libraries, and the kernel side of the course package."""
-    from course.kernel import KERNEL_SIDE
+    from course.kernel import GRADER_SIDE, READABLE_IN_GRADER_SIDE
 
     paths = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix,
              os.path.dirname(os.path.dirname(os.path.realpath(sys.executable)))}
     paths.update(sysconfig.get_paths()[key] for key in ("stdlib", "platstdlib", "purelib", "platlib"))
-    paths.update(os.path.join(course_folder(), part) for part in KERNEL_SIDE)
+    paths.update(os.path.join(course_folder(), name) for name in os.listdir(course_folder())
+                 if name not in GRADER_SIDE)
+    paths.update(os.path.join(course_folder(), part) for part in READABLE_IN_GRADER_SIDE)
     return sorted(paths)
 
 
@@ -51,10 +53,10 @@ def course_folder():
     return os.path.dirname(os.path.abspath(course.__file__))
 
 
-def _private_home():
-    home = tempfile.mkdtemp(prefix="course-kernel-")
+def _private_home(home=None):
+    home = home or tempfile.mkdtemp(prefix="course-kernel-")
     for name in ("tmp", "ipython", "matplotlib"):
-        os.makedirs(os.path.join(home, name))
+        os.makedirs(os.path.join(home, name), exist_ok=True)
     os.environ.update(HOME=home, TMPDIR=os.path.join(home, "tmp"),
                       IPYTHONDIR=os.path.join(home, "ipython"),
                       MPLCONFIGDIR=os.path.join(home, "matplotlib"))
@@ -96,9 +98,10 @@ def connection_file(command):
 
 
 def confine(memory_gb=0, file_size_mb=0, threads=0, process_limit=0, require_landlock=False,
-            connection=None):
-    """Confine this process for good, in its current folder: home, limits, threads, processes, Landlock."""
-    home = _private_home()
+            connection=None, home=None):
+    """Confine this process for good, in its current folder: home (the grader's, course.grading.sandbox.homes,
+    or a new one), limits, threads, processes, Landlock."""
+    home = _private_home(home)
     _set_limits(memory_gb, file_size_mb)
     _set_threads(threads)
     if process_limit and processes.limit(process_limit) != "cgroup":
@@ -152,7 +155,7 @@ class Limits:
 def launch(argv=None):
     """Parse the launcher's arguments, confine this process, then exec the kernel command."""
     limits, command = Limits.parse(sys.argv[1:] if argv is None else argv)
-    confine(**asdict(limits), connection=connection_file(command))
+    confine(**asdict(limits), connection=connection_file(command), home=os.environ.pop("COURSE_KERNEL_HOME", None))
     os.execvp(command[0], command)
 
 

@@ -43,8 +43,14 @@ def can_fork(command):
 
 # ---- the template process ----------------------------------------------------------------------
 
-def _leave_the_template(request):
-    """In a forked child: a session of its own, the request's folder, environment and import path."""
+def _leave_the_template(request, template):
+    """In a forked child: killed with the template, a session of its own, the request's folder and environment."""
+    import ctypes
+
+    PR_SET_PDEATHSIG = 1
+    ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)  # the template ends when its grader does
+    if os.getppid() != template:  # the template was already gone
+        os._exit(1)
     os.setsid()  # its own process group: the grader signals it and all it starts
     for number in (signal.SIGCHLD, signal.SIGTERM, signal.SIGHUP):
         signal.signal(number, signal.SIG_DFL)
@@ -55,15 +61,15 @@ def _leave_the_template(request):
     os.environ.update(request["env"])
 
 
-def _become_kernel(request, kernel_path):
+def _become_kernel(request, kernel_path, template):
     """In the forked child: the sandbox, then ipykernel serving the notebook."""
     from course.grading.sandbox import confine
 
-    _leave_the_template(request)
+    _leave_the_template(request, template)
     os.dup2(2, 1)
     sys.path[:] = kernel_path
     command = request["command"]
-    confine.confine(**request["limits"], connection=confine.connection_file(command))
+    confine.confine(**request["limits"], connection=confine.connection_file(command), home=request.get("home"))
     import tempfile
     tempfile.tempdir = None  # the cold kernel's Python reads TMPDIR afresh: the private home's, since confine
     # The template is its parent: the kernel ends when the template does (ipykernel polls its parent).
@@ -72,21 +78,22 @@ def _become_kernel(request, kernel_path):
     kernelapp.launch_new_instance()
 
 
-def _become_trials(request, channel, kernel_path):
+def _become_trials(request, channel, kernel_path, template):
     """In the forked child: the sandbox, then one exercise's program and trials (course.kernel.trials)."""
     from course.grading.sandbox import confine
     from course.kernel import trials
 
-    _leave_the_template(request)
+    _leave_the_template(request, template)
     quiet = os.open(os.devnull, os.O_WRONLY)
     os.dup2(quiet, 1)  # what the learner's code writes to the process's own stdout/stderr goes nowhere
     os.dup2(quiet, 2)
     sys.path[:] = kernel_path
-    confine.confine(**request["limits"])
+    confine.confine(**request["limits"], home=request.get("home"))
     trials.serve(channel)
 
 
 def _fork(request, channel, control, kernel_path):
+    template = os.getpid()
     pid = os.fork()
     if pid:
         if channel is not None:
@@ -96,9 +103,9 @@ def _fork(request, channel, control, kernel_path):
     try:
         control.close()  # the child must never talk to the template
         if request.get("trials"):
-            _become_trials(request, channel, kernel_path)
+            _become_trials(request, channel, kernel_path, template)
         else:
-            _become_kernel(request, kernel_path)
+            _become_kernel(request, kernel_path, template)
         code = 0
     except SystemExit as stop:
         if isinstance(stop.code, str):
@@ -231,15 +238,17 @@ class ForkServer:
             raise RuntimeError("the kernel template exited")
         return ForkedKernel(int(reply))
 
-    def spawn(self, command, cwd, env, limits):
-        """Fork a kernel running `command` in `cwd` with `env`, confined with sandbox `limits`."""
-        return self._ask({"command": command, "cwd": str(cwd), "env": dict(env), "limits": limits})
+    def spawn(self, command, cwd, env, limits, home):
+        """Fork a kernel running `command` in `cwd` with `env`, confined with sandbox `limits` in `home`."""
+        return self._ask({"command": command, "cwd": str(cwd), "env": dict(env), "limits": limits, "home": home})
 
-    def spawn_trials(self, cwd, env, limits):
-        """Fork a trial process (course.kernel.trials) in `cwd`, confined with `limits`: (process, channel)."""
+    def spawn_trials(self, cwd, env, limits, home):
+        """Fork a trial process (course.kernel.trials) in `cwd`, confined with `limits` in `home`:
+        (process, channel)."""
         mine, theirs = socket.socketpair()
         try:
-            child = self._ask({"trials": True, "cwd": str(cwd), "env": dict(env), "limits": limits}, theirs)
+            child = self._ask({"trials": True, "cwd": str(cwd), "env": dict(env), "limits": limits, "home": home},
+                              theirs)
         finally:
             theirs.close()
         return child, mine
@@ -263,12 +272,12 @@ def server(threads):
         return current
 
 
-def spawn(command, cwd, env, limits):
-    return server(limits.get("threads", 0)).spawn(command, cwd, env, limits)
+def spawn(command, cwd, env, limits, home):
+    return server(limits.get("threads", 0)).spawn(command, cwd, env, limits, home)
 
 
-def spawn_trials(cwd, env, limits):
-    return server(limits.get("threads", 0)).spawn_trials(cwd, env, limits)
+def spawn_trials(cwd, env, limits, home):
+    return server(limits.get("threads", 0)).spawn_trials(cwd, env, limits, home)
 
 
 if __name__ == "__main__":

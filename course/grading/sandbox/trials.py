@@ -17,7 +17,7 @@ import time
 
 from course.kernel import trials
 
-from . import forkserver, processes
+from . import forkserver, homes, processes
 
 
 @dataclass
@@ -31,7 +31,12 @@ def ask(program, request, cwd, env, limits, timeout, max_bytes):
     """Run `program` (course.grading.reading.slicing.Program.message()) and `request` in a fresh
     trial process; an Answer."""
     env = {name: value for name, value in env.items() if name != "COURSE_MPL_CACHE"}
-    child, channel = forkserver.spawn_trials(cwd, env, limits)
+    home = homes.new_home()
+    try:
+        child, channel = forkserver.spawn_trials(cwd, env, limits, home)
+    except BaseException:
+        homes.remove(home)
+        raise
     deadline = time.monotonic() + timeout
     try:
         trials.send(channel, {"cells": program, "request": request})
@@ -42,6 +47,7 @@ def ask(program, request, cwd, env, limits, timeout, max_bytes):
     finally:
         channel.close()
         stop(child)
+        homes.remove(home)
 
 
 def _read_answer(channel, deadline, timeout, max_bytes):

@@ -7,15 +7,15 @@ keeps only the stub in the gradebook, so the grading process reads
 marked, read-only cell "Model answer (for graders)" after each student's
 answer, which the formgrader shows beside the answer to be graded.
 `RemoveModelAnswers` (first in generate_feedback's) takes these cells out of
-the feedback, unless `c.ModelAnswers.in_feedback = True`.
+the feedback, unless `c.ModelAnswers.in_feedback = True`. Both plugins live in
+course/grading/plugins/; this module holds what they and `course check`
+share: the setting, and reading the model answers and marking their cells.
 """
 from pathlib import Path
 import re
 
 import nbformat
 from nbgrader import utils
-from nbgrader.coursedir import CourseDirectory
-from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Bool
 from traitlets.config import LoggingConfigurable
 
@@ -49,48 +49,10 @@ def _solution_text(text):
     return (found.group(1) if found else text).strip()
 
 
-def _answer_cell(grade_id, text, heading):
+def answer_cell(grade_id, text, heading):
     quoted = "\n".join(f"> {line}" if line else ">" for line in text.splitlines())
     cell = nbformat.v4.new_markdown_cell(f"{heading} ({grade_id})\n\n{quoted}")
     cell.metadata["course"] = {MARK: grade_id}
     cell.metadata["editable"] = False
     cell.metadata["deletable"] = False
     return cell
-
-
-class AddModelAnswers(NbGraderPreprocessor):  # enabled by default, unlike nbconvert's
-    """After each written answer, the question's model answer from source/, marked as the graders'."""
-
-    def preprocess(self, nb, resources):
-        coursedir = CourseDirectory(config=self.config)
-        names = resources["nbgrader"]
-        source = Path(coursedir.format_path(coursedir.source_directory, ".", names["assignment"]),
-                      f"{names['notebook']}.ipynb")
-        answers = model_answers(source)
-        cells = []
-        for cell in nb.cells:
-            if cell.get("metadata", {}).get("course", {}).get(MARK):
-                continue  # a learner's copy of a marked cell is no model answer
-            cells.append(cell)
-            grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
-            if is_written_question(cell) and grade_id in answers:
-                cells.append(_answer_cell(grade_id, answers[grade_id], GRADER_HEADING))
-        nb.cells = cells
-        return nb, resources
-
-
-class RemoveModelAnswers(NbGraderPreprocessor):
-    """The model answers leave the feedback, unless ModelAnswers.in_feedback."""
-
-    def preprocess(self, nb, resources):
-        shown = ModelAnswers(config=self.config).in_feedback
-        cells = []
-        for cell in nb.cells:
-            mark = cell.get("metadata", {}).get("course", {}).get(MARK)
-            if mark and not shown:
-                continue
-            if mark:
-                cell.source = cell.source.replace(GRADER_HEADING, FEEDBACK_HEADING, 1)
-            cells.append(cell)
-        nb.cells = cells
-        return nb, resources
