@@ -129,7 +129,7 @@ def check_showings(folder, student="you"):
     records = read_check_records(folder)
     assignments = sorted(records)
     result = Showings(assignments, {a: [student] for a in assignments},
-                      source=f"`course check --record` records under {folder}")
+                      source=f"the records of course check --record under {folder}")
     for assignment in assignments:
         runs = records[assignment]["runs"]
         latest = _showings_of(runs[-1].get("verdicts"), student, assignment)
@@ -218,7 +218,7 @@ def class_section(showings):
                         [[known[m].name if m in known else m, student, " → ".join(assignments)]
                          for m, student, assignments in persistent]) if persistent
                  else "<p>None: no student showed the same misconception in two assignments.</p>")
-    parts.append("<h3>Per student</h3><p class='note'>`course report --student ID` writes one student's page, "
+    parts.append("<h3>Per student</h3><p class='note'><code>course report --student ID</code> writes one student's page, "
                  "a study plan.</p>")
     students = sorted({s.student for s in showings.found})
     rows = []
