@@ -108,12 +108,14 @@ def _cell_messages(root, assignment_id, student, record_name):
 
 
 def class_summary(root, assignment_ids):
-    """[AssignmentSummary] of course `root`, from its gradebook and the grader's records."""
+    """[AssignmentSummary] of course `root`, from its gradebook and the grader's records (an assignment never
+    graded, which the gradebook does not know yet, is left out)."""
     failures, record_name = Course.of(root).grading_failures(), Course.of(root).record_file
     summaries = []
     with Course.of(root).gradebook() as gb:
         students = sorted(s.id for s in gb.students)
-        for assignment_id in assignment_ids:
+        known = {a.name for a in gb.assignments}
+        for assignment_id in [a for a in assignment_ids if a in known]:
             assignment = gb.find_assignment(assignment_id)
             summary = AssignmentSummary(assignment_id, assignment.max_score,
                                         str(assignment.duedate or ""), {}, collection=read_report(root, assignment_id))
@@ -299,9 +301,10 @@ def write_report(root, assignment_ids, path=None):
     path = Path(path or Path(root) / REPORT_FILE)
     course_id = CourseDirectory(config=Course.of(root).config).course_id
     summaries = class_summary(root, assignment_ids)
-    showings = misconception_report.class_showings(root, assignment_ids, {s.assignment_id: sorted(s.scores)
-                                                                          for s in summaries}, Course.of(root).record_file)
-    analyses = {a.assignment: a for a in item_stats.item_analysis(root, assignment_ids)}
+    graded_ids = [s.assignment_id for s in summaries]
+    showings = misconception_report.class_showings(root, graded_ids, {s.assignment_id: sorted(s.scores)
+                                                                      for s in summaries}, Course.of(root).record_file)
+    analyses = {a.assignment: a for a in item_stats.item_analysis(root, graded_ids)}
     path.write_text(render(summaries, course_id, showings, analyses), encoding="utf-8")
     return path
 
@@ -332,7 +335,7 @@ def write_student_page(root, student, assignment_ids, path=None, checks=None):
     else:
         summaries = class_summary(root, assignment_ids)
         graded = {s.assignment_id: [student] if student in s.scores else [] for s in summaries}
-        showings = misconception_report.class_showings(root, assignment_ids, graded, Course.of(root).record_file)
+        showings = misconception_report.class_showings(root, list(graded), graded, Course.of(root).record_file)
         scores = {s.assignment_id: (f"{s.scores[student]:g} / {s.max_score:g}" if student in s.scores
                                     else s.failures.get(student, "not handed in")) for s in summaries}
         page = misconception_report.student_page(showings, student, scores)

@@ -149,7 +149,8 @@ def item_analysis(root, assignment_ids):
     course = Course.of(root)
     failures = course.grading_failures()
     with course.gradebook() as gb:
-        return [from_gradebook(gb, a, {s for (f, s) in failures if f == a}) for a in assignment_ids]
+        known = {a.name for a in gb.assignments}   # one never graded is not in the gradebook yet
+        return [from_gradebook(gb, a, {s for (f, s) in failures if f == a}) for a in assignment_ids if a in known]
 
 
 def shown(value, digits=2):

@@ -60,6 +60,8 @@ def graded_class(tmp_path):
             folder.mkdir(parents=True)
             (folder / "judge.json").write_text(json.dumps({"seed": 1, "verdicts": _verdicts(failed)}))
         gb.db.commit()
+    (root / "source" / "a3").mkdir()   # released, never graded: not in the gradebook yet
+    nbformat.write(nbformat.v4.new_notebook(), str(root / "source" / "a3" / "a3.ipynb"))
     return root
 
 
@@ -87,6 +89,12 @@ def test_the_class_report_shows_the_heat_map_what_persists_and_each_profile(grad
     assert f"<td>{broadcast.name}</td><td>ann</td><td>a1 → a2</td>" in section
     assert f"<td>ann</td><td>{broadcast.name}</td><td>a1 (t1); a2 (t2)</td>" in section
     assert "<td>cyd</td>" not in section
+
+
+def test_the_report_of_every_assignment_leaves_out_one_never_graded(graded_class, capsys):
+    assert main(["--root", str(graded_class), "report"]) == 0
+    page = Path(capsys.readouterr().out.strip()).read_text()
+    assert "<section id='a2'>" in page and "<section id='a3'>" not in page
 
 
 def test_one_students_page_is_a_study_plan(graded_class, capsys):
