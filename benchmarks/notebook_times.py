@@ -12,7 +12,7 @@ import time
 import nbformat
 from nbclient import NotebookClient
 
-from course.grading.steps import assignment_ids
+from course.grading.course import Course
 
 ROOT = Path(__file__).resolve().parents[1]
 LIMITS = {"09_tiny_autograd": 30.0}  # seconds; every other notebook: 15 s
@@ -29,7 +29,7 @@ def execute(assignment_id):
 def main(ids):
     total = 0.0
     print(f"{'assignment':24} {'seconds':>8} {'limit':>6}")
-    for assignment_id in ids or assignment_ids(ROOT):
+    for assignment_id in ids or Course(ROOT).assignment_ids():
         seconds = execute(assignment_id)
         total += seconds
         limit = LIMITS.get(assignment_id, 15.0)

@@ -23,24 +23,25 @@ import time
 import nbformat
 
 from course.grading import engine, steps
-from examples import example_class
+from course import api
 from course.grading.course import Course
 
 ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = api.examples(ROOT)
 
 
 def build(root, ids, students):
     """A course at `root` with `students` submissions per assignment; returns [(id, student)]."""
-    example_class.new_course(root, ROOT)
+    EXAMPLES.example_class.new_course(root, ROOT)
     submissions = []
     for assignment_id in ids:
         assert steps.release(root, assignment_id).ok
-        base = example_class.add_submissions(root, ROOT, assignment_id)
+        base = EXAMPLES.example_class.add_submissions(root, ROOT, assignment_id)
         for copy in range(students):
             name = sorted(base)[copy % len(base)]
             student = f"{name}-{copy:03}"
             nb = nbformat.read(str(root / "submitted" / name / assignment_id / f"{assignment_id}.ipynb"), 4)
-            example_class.submit(root, student, assignment_id, nb)
+            EXAMPLES.example_class.submit(root, student, assignment_id, nb)
             submissions.append((assignment_id, student))
         for name in base:
             subprocess.run(["rm", "-rf", str(root / "submitted" / name)], check=True)

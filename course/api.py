@@ -16,7 +16,7 @@ import shutil
 import sys
 
 from .grading import class_report, collect as collecting, engine, pipeline, release as releasing, selfcheck, steps
-from .grading import regrade as regrading
+from .grading import exchange as exchanging, regrade as regrading
 from .grading.table import class_table
 from course.grading.course import Course
 
@@ -41,11 +41,27 @@ def release(root=".", assignments=(), check=False):
     return releasing.check_releases(root, ids) if check else releasing.release_assignments(root, ids)
 
 
-def collect(assignment, source, root=".", due=None):
-    """Collect one assignment from an LMS zip export or a folder into submitted/; a CollectReport."""
+def collect(assignment, source=None, root=".", due=None, exchange=False):
+    """Collect one assignment into submitted/, from an LMS zip export or a folder, or with `exchange` from
+    nbgrader's exchange (JupyterHub); a CollectReport listing what was odd."""
     if due:
         pipeline.set_due_dates(root, {assignment: due})
-    return collecting.collect(root, assignment, source)
+    return exchanging.collect(root, assignment) if exchange else collecting.collect(root, assignment, source)
+
+
+CollectFailed = exchanging.CollectFailed
+
+
+def release_to_exchange(root=".", assignments=()):
+    """Put released assignments into nbgrader's exchange for students to fetch: {id: StepResult}."""
+    return {a: exchanging.release_assignment(root, a) for a in assignment_ids(root, assignments)}
+
+
+def hub(root=".", port=8000, students=(), prefix="course-", release=()):
+    """`course hub`: a JupyterHub of the course on 127.0.0.1 until Ctrl-C (course.hub); the exit status."""
+    from . import hub as hubs
+
+    return hubs.serve(root, port=port, students=list(students), prefix=prefix, release=release)
 
 
 @dataclass
@@ -117,7 +133,8 @@ def check(notebook, seed=0, reveal=False, root=".", record=False):
 
 
 def examples(root="."):
-    """The bundled example class and term (`examples/` beside `mistakes/` in the course folder), loaded from there."""
+    """The bundled example class and term (`examples/` beside `mistakes/` in the course folder), loaded from
+    there: the package, with its modules `example_class` and `example_term`."""
     folder = Path(root).resolve() / "examples"
     if "examples" not in sys.modules:
         spec = importlib.util.spec_from_file_location("examples", folder / "__init__.py",
@@ -125,7 +142,9 @@ def examples(root="."):
         module = importlib.util.module_from_spec(spec)
         sys.modules["examples"] = module
         spec.loader.exec_module(module)
-    return importlib.import_module("examples.example_term")
+    for name in ("example_class", "example_term"):
+        importlib.import_module(f"examples.{name}")
+    return sys.modules["examples"]
 
 
 @dataclass
@@ -139,7 +158,7 @@ class Demo:
 def demo(root=".", into="demo", say=print, **engine_settings):
     """The example class's whole round in a fresh folder `root/into`: release, collect from LMS zips, grade,
     feedback, export, report, and each score compared with what the catalogues expect."""
-    term = examples(root)
+    term = examples(root).example_term
     root = Path(root)
     folder = root / into
     shutil.rmtree(folder, ignore_errors=True)
@@ -156,4 +175,4 @@ def demo(root=".", into="demo", say=print, **engine_settings):
 
 
 def demo_assignments(root="."):
-    return list(examples(root).ASSIGNMENTS)
+    return list(examples(root).example_term.ASSIGNMENTS)

@@ -40,11 +40,21 @@ def cmd_release(args):
     results = api.release(args.root, args.assignments, check=args.check)
     for assignment_id, result in results.items():
         print(result.message if args.check else f"release/{assignment_id}: {result.message}")
+    if args.exchange and not args.check:
+        for assignment_id, result in api.release_to_exchange(args.root, [a for a, r in results.items() if r.ok]).items():
+            print(f"  {assignment_id} to the exchange: {result.message}")
+            results[assignment_id] = result
     return 0 if all(result.ok for result in results.values()) else 1
 
 
 def cmd_collect(args):
-    print("\n".join(api.collect(args.assignment, args.source, root=args.root, due=args.due).lines()))
+    if args.exchange == bool(args.source):
+        sys.exit("collect: give an export or folder to collect from, or --exchange (not both)")
+    try:
+        report = api.collect(args.assignment, args.source, root=args.root, due=args.due, exchange=args.exchange)
+    except api.CollectFailed as error:
+        sys.exit(str(error))
+    print("\n".join(report.lines()))
     return 0
 
 
@@ -115,6 +125,11 @@ def cmd_demo(args):
     return 1 if done.wrong or not done.round.exported.ok else 0
 
 
+def cmd_hub(args):
+    students = [s for s in args.students.split(",") if s]
+    return api.hub(args.root, port=args.port, students=students, prefix=args.prefix, release=args.release or ())
+
+
 def cmd_check(args):
     return api.check(args.notebook, seed=args.seed, reveal=args.reveal, root=args.root, record=args.record)
 
@@ -128,6 +143,8 @@ def parser():
     p.add_argument("assignments", nargs="*", help="assignment ids (default: all)")
     p.add_argument("--check", action="store_true",
                    help="generate into a temporary folder and report whether the committed release/ is current")
+    p.add_argument("--exchange", action="store_true",
+                   help="then put it into nbgrader's exchange for students to fetch (nbgrader release_assignment)")
     p.set_defaults(run=cmd_release)
 
     p = sub.add_parser("grade", help="autograde submitted/ (each student in a sandboxed kernel) and print grades")
@@ -150,7 +167,9 @@ def parser():
     p = sub.add_parser("collect", help="collect one assignment from an LMS zip export or a folder into submitted/, "
                                        "checked against the roster")
     p.add_argument("assignment", help="assignment id")
-    p.add_argument("source", help="a .zip export (Canvas, Moodle) or a folder (<student>/<file>)")
+    p.add_argument("source", nargs="?", help="a .zip export (Canvas, Moodle) or a folder (<student>/<file>)")
+    p.add_argument("--exchange", action="store_true",
+                   help="collect from nbgrader's exchange instead (what students submitted on JupyterHub)")
     p.add_argument("--due", help='set the due date first, e.g. "2026-12-10 17:00 UTC" (late work is penalised)')
     p.set_defaults(run=cmd_collect)
 
@@ -194,6 +213,16 @@ def parser():
     p.add_argument("--record", action="store_true", help="keep this run in course_check.json beside the notebook, "
                                                          "for `course report --student NAME --checks FOLDER`")
     p.set_defaults(run=cmd_check)
+
+    from .hub import STUDENTS
+    p = sub.add_parser("hub", help="a JupyterHub of the course on 127.0.0.1 to try the exchange round: local "
+                                   "users (an instructor, students), nbgrader's exchange; Ctrl-C removes it (root)")
+    p.add_argument("--port", type=int, default=8000, help="the hub's port on 127.0.0.1 (default: %(default)s)")
+    p.add_argument("--students", default=",".join(STUDENTS),
+                   help="student names, comma-separated (default: %(default)s)")
+    p.add_argument("--prefix", default="course-", help="put before every user's name (default: %(default)s)")
+    p.add_argument("--release", action="append", help="put this assignment into the exchange at once (repeatable)")
+    p.set_defaults(run=cmd_hub)
     return parser
 
 

@@ -8,22 +8,17 @@ shows partial credit), in the tests one student per group of mistakes that
 touch different cells.
 """
 from pathlib import Path
-import shutil
 
 import nbformat
 
 from course.grading import engine, steps
+from course.grading.course import Course
 from course.grading.mistakes import apply_mistakes, group_disjoint, load_mistakes, read_notebook
 
 
 def new_course(root, course_root):
     """Make `root` an empty course folder with the course's config and source notebooks."""
-    root, course_root = Path(root), Path(course_root)
-    root.mkdir(parents=True, exist_ok=True)
-    shutil.copy(course_root / "nbgrader_config.py", root / "nbgrader_config.py")
-    shutil.copytree(course_root / "source", root / "source", dirs_exist_ok=True,
-                    ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
-    return root
+    return Course.new(root, course_root).root
 
 
 def demo_mistakes(mistakes):

@@ -58,7 +58,8 @@ def pytest_xdist_make_scheduler(config, log):
 
     class ByGradedClass(LoadScopeScheduling):
         def _split_scope(self, nodeid):
-            for module in ("test_hostile_submissions.py", "test_tampering.py", "test_selfcheck.py", "test_browser.py"):
+            for module in ("test_hostile_submissions.py", "test_tampering.py", "test_selfcheck.py", "test_browser.py",
+                           "test_hub.py"):
                 if module in nodeid:
                     return module
             if ("test_assignments.py" in nodeid and nodeid.endswith("]")) or "test_tamper_course.py" in nodeid:

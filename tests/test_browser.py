@@ -135,6 +135,25 @@ def _cell_index(nb, grade_id):
     return next(i for i, cell in enumerate(nb.cells) if cell.metadata.get("nbgrader", {}).get("grade_id") == grade_id)
 
 
+def _wait_for_kernel(url, token, path, seconds=120):
+    """Until the server has a kernel for notebook `path` and that kernel is idle.
+
+    The page's execution indicator says "idle" before a kernel is connected, too: clicking Run All Cells
+    then ran nothing on a quiet machine, where the page is ready before its kernel (the test failed there
+    and passed on a busy one). The server's sessions say when the kernel is really there.
+    """
+    import json
+
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        with urllib.request.urlopen(f"{url}/api/sessions?token={token}", timeout=5) as reply:
+            sessions = json.loads(reply.read())
+        if any(s.get("path") == path and (s.get("kernel") or {}).get("execution_state") == "idle" for s in sessions):
+            return
+        time.sleep(0.2)
+    pytest.fail(f"no idle kernel for {path} within {seconds} s")
+
+
 def _wait_until_idle(page):
     """No cell waiting or running ([*]) and the kernel idle."""
     page.wait_for_function("() => ![...document.querySelectorAll('.jp-InputPrompt')]"
@@ -170,6 +189,7 @@ def test_a_learner_runs_01_fixes_an_exercise_and_sees_a_diagnosis(lab, page):
     cells = page.locator(".jp-Notebook .jp-Cell")
     cells.nth(len(released.cells) - 1).wait_for(state="attached")
     assert cells.count() == len(released.cells)
+    _wait_for_kernel(url, token, f"release/{ASSIGNMENT}/{ASSIGNMENT}.ipynb")
     page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").first.wait_for()
 
     # Run all: it stops at the first unanswered exercise, with a message that says what to do.

@@ -1,7 +1,7 @@
 """What the trial processes answered, kept beside each graded notebook so that it can be judged again.
 
 Since the kernel only computes and the grader judges, an answer is plain
-data: `answers.json` holds, per judged test cell, the outcomes exactly as
+data: `answers/<grade_id>.json` holds, per judged test cell, the outcomes exactly as
 received (already size-capped by the channel), a fingerprint of the request
 (the exercise, its adapter, every trial's inputs, and the program that ran)
 and a fingerprint of the checks that judged it. Nothing in it can change a
@@ -13,12 +13,12 @@ outcomes with today's checks.
 from functools import lru_cache
 import hashlib
 import json
-import os
 from pathlib import Path
+import shutil
 
 from course.checks.core.exercise import Verdict
 
-ANSWERS_FILE = "answers.json"
+ANSWERS_FOLDER = "answers"  # beside judge.json: one file per judged test cell, <grade_id>.json
 
 
 def _digest(data):
@@ -47,14 +47,18 @@ def entry(exercise, program, trials, outcomes):
 
 
 def write(folder, answers):
-    with open(os.path.join(folder, ANSWERS_FILE), "w") as out:
-        json.dump(answers, out)
+    """{grade_id: entry} beside a graded notebook, one file per cell (a regrade of one cell reads one file)."""
+    target = Path(folder) / ANSWERS_FOLDER
+    shutil.rmtree(target, ignore_errors=True)
+    target.mkdir()
+    for grade_id, entry in answers.items():
+        (target / f"{grade_id}.json").write_text(json.dumps(entry))
 
 
-def read(folder):
-    """{grade_id: entry} recorded beside a graded notebook, or {} if there is none or it cannot be read."""
+def read(folder, grade_id):
+    """The entry recorded for test cell `grade_id` beside a graded notebook, or None."""
     try:
-        data = json.loads((Path(folder) / ANSWERS_FILE).read_text())
+        data = json.loads((Path(folder) / ANSWERS_FOLDER / f"{grade_id}.json").read_text())
     except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
+        return None
+    return data if isinstance(data, dict) else None

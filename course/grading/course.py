@@ -42,6 +42,18 @@ class Course:
         """`course` itself if it is a Course, else the Course of that folder."""
         return course if isinstance(course, Course) else cls(course)
 
+    @classmethod
+    def new(cls, folder, template):
+        """A new course folder `folder` with the config and source notebooks of course folder `template`."""
+        import shutil
+
+        folder, template = Path(folder), Path(template)
+        folder.mkdir(parents=True, exist_ok=True)
+        shutil.copy(template / "nbgrader_config.py", folder / "nbgrader_config.py")
+        shutil.copytree(template / "source", folder / "source", dirs_exist_ok=True,
+                        ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
+        return cls(folder)
+
     def __fspath__(self):  # a Course stands wherever a path to its folder is expected
         return str(self.root)
 

@@ -64,20 +64,21 @@ class _Cell:
     verdicts: list
 
 
-def _judge_again(nb, record, entries, exercises):
-    """([_Cell] judged again from the answers, why the submission must run again or "")."""
+def _judge_again(nb, record, folder, exercises, only=None):
+    """([_Cell] judged again from the answers, why the submission must run again or ""); only test cell
+    `only`, if given."""
     reading = Reading(nb)
     judged_cells = []
     for index, cell in enumerate(nb.cells):
         grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
         exercise = exercises.get(grade_id) if cell.cell_type == "code" and utils.is_grade(cell) else None
-        if exercise is None:
+        if exercise is None or (only and grade_id != only):
             continue
         refused = reading.refusal(exercise.function, exercise.reading)
         if refused:
             judged_cells.append(_Cell(index, grade_id, [Verdict(False, refused, refused=True)]))
             continue
-        entry = entries.get(grade_id)
+        entry = answers.read(folder, grade_id)
         if not isinstance(entry, dict):
             return judged_cells, f"{grade_id} has no recorded answers"
         visible = exercise.visible()
@@ -97,8 +98,20 @@ def _late_plugin(root):
     return AssignLatePenalties(config=Course.of(root).config).plugin_class(config=Course.of(root).config)
 
 
-def _write(root, assignment_id, student, folder, nb, record, cells, record_name):
+def _cells_only(path):
+    """A graded notebook's cells without their outputs, read as data: what the judging needs, in a fraction of
+    nbformat's time (it validates every output against the schema)."""
+    data = json.loads(Path(path).read_text())
+    for cell in data.get("cells", []):
+        cell.pop("outputs", None)
+        if isinstance(cell.get("source"), list):
+            cell["source"] = "".join(cell["source"])
+    return nbformat.from_dict(data)
+
+
+def _write(root, assignment_id, student, folder, record, cells, record_name):
     """The new verdicts into the autograded notebook, judge.json and the gradebook."""
+    nb = nbformat.read(str(folder / f"{assignment_id}.ipynb"), as_version=4)
     for cell in cells:
         nb.cells[cell.index].outputs = outputs(cell.verdicts)
         record["verdicts"][cell.grade_id] = [v.record() for v in cell.verdicts]
@@ -124,40 +137,38 @@ def regrade(root, assignment_ids, cell=None, dry_run=False, **engine_settings):
     exercises = registry.exercises(Course.of(root).config.TrustedExecute.get("exercise_modules", []))
     result, rewrite = Regrade(), []
     with Course.of(root).gradebook() as gb:
-        scores = {(a, s.student.id, g.name): g.score
-                  for a in assignment_ids for s in _submissions(gb, a) for n in s.notebooks for g in n.grades}
+        scores = _scores(gb, assignment_ids)
     for assignment_id in assignment_ids:
         for folder in sorted((root / "autograded").glob(f"*/{assignment_id}")):
             student = folder.parent.name
             try:
                 record = json.loads((folder / record_name).read_text())
-                nb = nbformat.read(str(folder / f"{assignment_id}.ipynb"), as_version=4)
+                nb = _cells_only(folder / f"{assignment_id}.ipynb")
             except (OSError, ValueError):
                 result.again[assignment_id, student] = "its record or its graded notebook cannot be read"
                 continue
-            judged_cells, why = _judge_again(nb, record, answers.read(folder), exercises)
-            judged_cells = [c for c in judged_cells if cell is None or c.grade_id == cell]
-            if why and (cell is None or cell in why):
+            judged_cells, why = _judge_again(nb, record, folder, exercises, only=cell)
+            if why:
                 result.again[assignment_id, student] = why
                 continue
             result.judged += len(judged_cells)
             changed = []
             for judged_cell in judged_cells:
                 before = scores.get((assignment_id, student, judged_cell.grade_id))
-                probe = nbformat.v4.new_code_cell(metadata=nb.cells[judged_cell.index].metadata,
-                                                  outputs=outputs(judged_cell.verdicts))
-                after = utils.determine_grade(probe)[0]
+                # nbgrader's rule (utils.determine_grade): a test cell scores its points unless it shows an error
+                points = float(nb.cells[judged_cell.index].metadata["nbgrader"].get("points", 0))
+                after = points if all(v.passed for v in judged_cell.verdicts) else 0.0
                 if before is None or abs(after - before) > 1e-9:
                     failed = [v for v in judged_cell.verdicts if not v.passed]
                     result.changes.append(Change(assignment_id, student, judged_cell.grade_id, before or 0.0, after,
                                                  failed[0].message if failed else ""))
                     changed.append(judged_cell)
             if changed:
-                rewrite.append((assignment_id, student, folder, nb, record, changed))
+                rewrite.append((assignment_id, student, folder, record, changed))
     if dry_run:
         return result
-    for assignment_id, student, folder, nb, record, changed in rewrite:
-        _write(root, assignment_id, student, folder, nb, record, changed, record_name)
+    for assignment_id, student, folder, record, changed in rewrite:
+        _write(root, assignment_id, student, folder, record, changed, record_name)
         steps.nbgrader(root, "generate_feedback", assignment_id, f"--student={student}", "--force")
     if result.again:
         from . import engine
@@ -168,10 +179,14 @@ def regrade(root, assignment_ids, cell=None, dry_run=False, **engine_settings):
     return result
 
 
-def _submissions(gb, assignment_id):
-    from nbgrader.api import MissingEntry
+def _scores(gb, assignment_ids):
+    """{(assignment, student, grade_id): score} in one query (the ORM's lazy loads take seconds for a class)."""
+    from nbgrader.api import Assignment, Grade, GradeCell, SubmittedAssignment, SubmittedNotebook
 
-    try:
-        return gb.find_assignment(assignment_id).submissions
-    except MissingEntry:
-        return []
+    rows = (gb.db.query(Assignment.name, SubmittedAssignment.student_id, GradeCell.name, Grade.score)
+            .join(SubmittedAssignment, SubmittedAssignment.assignment_id == Assignment.id)
+            .join(SubmittedNotebook, SubmittedNotebook.assignment_id == SubmittedAssignment.id)
+            .join(Grade, Grade.notebook_id == SubmittedNotebook.id)
+            .join(GradeCell, GradeCell.id == Grade.cell_id)
+            .filter(Assignment.name.in_(list(assignment_ids))))
+    return {(a, s, g): score for a, s, g, score in rows}

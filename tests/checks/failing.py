@@ -11,3 +11,10 @@ def failure(grade_id, fn, hidden=True):
     with pytest.raises(AssertionError) as raised:
         check(grade_id, fn, hidden=hidden, seed=SEED)
     return str(raised.value)
+
+
+def fails(grade_id, fn, hidden=False, seed=1):
+    """The message of `check`'s AssertionError on `fn` (the visible trials, or the hidden ones of `seed`)."""
+    with pytest.raises(AssertionError) as raised:
+        check(grade_id, fn, hidden=hidden, seed=seed)
+    return str(raised.value)

@@ -11,6 +11,8 @@ from course.checks.core.exercise import Trial
 from course.checks.a01_randn import INIT_LEAF, NORMAL_SAMPLE, RANDN_CALLS, RANDN_DTYPE_ANSWERS
 from course.kernel.adapters import draw
 
+from .failing import fails
+
 ROOT = Path(__file__).resolve().parents[2]
 SEEDS = [1, 2]
 
@@ -21,12 +23,6 @@ def normal_sample(shape, mean=0.0, std=1.0, generator=None, dtype=torch.float32)
 
 def init_leaf(shape, scale, generator=None):
     return (scale * torch.randn(shape, generator=generator)).requires_grad_()
-
-
-def fails(grade_id, fn, hidden=False, seed=1):
-    with pytest.raises(AssertionError) as failure:
-        check(grade_id, fn, hidden=hidden, seed=seed)
-    return str(failure.value)
 
 
 @pytest.mark.parametrize("seed", SEEDS)

@@ -112,7 +112,7 @@ def tampered(stub, code):
 _VJP = '''
 def _vjp(f, inputs, g=None):
     with _ENABLE():
-        leaves = [t.detach().clone().requires_grad_() for t in inputs]
+        leaves = [torch.nn.Parameter(t.detach().clone()) for t in inputs]   # leaves that require grad
         return _GRAD(f(*leaves), leaves, g, allow_unused=True)
 '''
 
@@ -122,7 +122,8 @@ def grad_of_mean_cube_graph(x): return _vjp(lambda t: (3 * (t + 2) ** 2).mean(),
 def grad_of_ratio_graph(a): return _vjp(lambda t: ((t * 3) / (t - 1)).sum(), [a])[0]
 ''',
     "03_backward": _BY_AUTOGRAD.replace("_grad = torch.autograd.grad\n", "").replace(
-        "with torch.enable_grad()", "with _ENABLE()").replace("return _grad(", "return _GRAD("),
+        "with torch.enable_grad()", "with _ENABLE()").replace("return _grad(", "return _GRAD(").replace(
+        "t.detach().clone().requires_grad_()", "torch.nn.Parameter(t.detach().clone())"),
     "04_grad_accumulation": '''
 def grad_after_repeats(x, k): return k * _vjp(lambda t: (t ** 2).sum(), [x])[0]
 def shared_weight_grad(x, w): return _vjp(lambda t: (t * x + t ** 2).sum(), [w])[0]

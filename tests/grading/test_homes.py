@@ -26,7 +26,7 @@ def test_nbgrader_autograde_leaves_no_private_home_behind(tmp_path):
     # PYTHONPATH: nbgrader runs in the course folder, and the toy's exercise module lives in tests/
     result = steps.nbgrader(root, "autograde", "toy", "--force", env={"TMPDIR": str(scratch), "PYTHONPATH": str(ROOT)})
     assert result.ok, result.log
-    assert (root / "autograded" / "ada" / "toy" / "answers.json").exists()
+    assert (root / "autograded" / "ada" / "toy" / "answers" / "double_tests.json").exists()
     assert _homes(scratch) == []
 
 

@@ -26,7 +26,7 @@ the answer, a judge on malformed data) fails that cell with a message; the
 rest of the notebook is graded. The seed, each verdict (with the ids of the
 misconceptions its diagnosis shows) and the integrity findings are written
 to `judge.json` beside the graded notebook, and what
-the trial processes answered to `answers.json` (course.grading.answers), from
+the trial processes answered to `answers/` (course.grading.answers), from
 which `course regrade` judges again without running anything.
 """
 from dataclasses import asdict

@@ -6,6 +6,8 @@ and, for each exercise, its program, the learner's statements the checked
 name depends on (`slicing`, with Python's scoping rules in `scopes`), read
 against the allow-list of the exercise's rule (`allowlist`).
 """
+from functools import cached_property
+
 from . import allowlist, integrity, slicing
 from .cells import learner_cells
 
@@ -15,8 +17,12 @@ class Reading:
 
     def __init__(self, nb):
         self.cells = learner_cells(nb)
-        self.signs = integrity.tamper_signs(self.cells)
         self._programs = {}
+
+    @cached_property
+    def signs(self):
+        """The signs of tampering in the notebook, for the integrity record (read when asked for)."""
+        return integrity.tamper_signs(self.cells)
 
     def program(self, name, rule=""):
         """(Program, [Violation]) of `name`; the violations of `rule`'s allow-list ([] without a rule)."""

@@ -7,6 +7,7 @@ says why, for the messages that name it.
 """
 import ast
 from dataclasses import dataclass
+from functools import lru_cache
 
 from nbgrader import utils
 
@@ -28,18 +29,24 @@ def _transform(source):
 
 def read_cell(label, source):
     """One cell as a LearnerCell: transformed, parsed if it can be."""
+    return LearnerCell(label, *_read(source))
+
+
+@lru_cache(maxsize=4096)
+def _read(source):
+    """(code, module, problem, magic) of a cell's source. The same source is read once per process: a class's
+    notebooks share most of their cells, and the grader only reads the trees, never changes them."""
     try:
         code = _transform(source)
     except Exception as error:  # IPython's own transforms failed on it: nothing of it can run
-        return LearnerCell(label, source, problem=f"IPython could not read it ({type(error).__name__})")
-    cell = LearnerCell(label, code, magic=code.strip() != source.strip() and "get_ipython()" in code)
+        return source, None, f"IPython could not read it ({type(error).__name__})", False
+    magic = code.strip() != source.strip() and "get_ipython()" in code
     try:
-        cell.module = ast.parse(code)
+        return code, ast.parse(code), "", magic
     except SyntaxError as error:
-        cell.problem = f"a syntax error on line {error.lineno}"
+        return code, None, f"a syntax error on line {error.lineno}", magic
     except (RecursionError, MemoryError, ValueError) as error:
-        cell.problem = f"it is nested too deeply to read ({type(error).__name__})"
-    return cell
+        return code, None, f"it is nested too deeply to read ({type(error).__name__})", magic
 
 
 def learner_cells(nb):

@@ -16,6 +16,7 @@ so what runs is exactly what was read here.
 """
 import ast
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from . import scopes
 
@@ -52,20 +53,21 @@ class _Facts:
 
 
 def _facts(cells):
-    facts = []
-    for cell in cells:
-        if cell.module is None:
-            continue
-        for index, node in enumerate(cell.module.body):
-            stored = set()
-            for part in ast.walk(node):
-                if isinstance(part, (ast.Attribute, ast.Subscript)) and isinstance(part.ctx, (ast.Store, ast.Del)):
-                    root = scopes.object_root(part.value)
-                    if root:
-                        stored.add(root)
-            facts.append(_Facts(Statement(cell, index, node), frozenset(scopes.bound(node)), frozenset(stored),
-                                frozenset(scopes.changed(node) - stored), frozenset(scopes.free(node))))
-    return facts
+    return [_Facts(Statement(cell, index, node), *_statement_facts(node))
+            for cell in cells if cell.module is not None for index, node in enumerate(cell.module.body)]
+
+
+@lru_cache(maxsize=65536)
+def _statement_facts(node):
+    """(bound, stored, used, free) of one statement; cached, since cells read alike share their trees."""
+    stored = set()
+    for part in ast.walk(node):
+        if isinstance(part, (ast.Attribute, ast.Subscript)) and isinstance(part.ctx, (ast.Store, ast.Del)):
+            root = scopes.object_root(part.value)
+            if root:
+                stored.add(root)
+    return (frozenset(scopes.bound(node)), frozenset(stored), frozenset(scopes.changed(node) - stored),
+            frozenset(scopes.free(node)))
 
 
 def _imported(facts):

@@ -1,0 +1,139 @@
+"""Kill a grading run at random moments, many times, and check that running it again loses and duplicates nothing.
+
+    .venv/bin/python benchmarks/fault_injection.py [--rounds 20] [--assignment 01_randn] [--seed N]
+
+The example class of one assignment (its solution, stub and every group of
+typical mistakes) is graded once as the reference. Then, each round, the
+gradebook and graded folders are wiped, `course grade` starts as a real
+process, and at a random moment one of these is killed: the run with Ctrl-C
+(SIGINT), the run with SIGKILL, a worker, a kernel or trial process. Then
+`course grade` runs again to the end. Each round checks that the gradebook
+holds one submission per student with the reference's scores, and prints
+what the second run had left to grade. tests/grading/test_faults.py does the
+same once per kind of kill, on a toy class.
+"""
+import argparse
+import os
+from pathlib import Path
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _tree():
+    tree = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            tree.setdefault(int(fields[1]), []).append(int(entry))
+    return tree
+
+
+def _cmdline(pid):
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return ""
+
+
+def _descendants(pid):
+    tree, found, stack = _tree(), [], [pid]
+    while stack:
+        for child in tree.get(stack.pop(), []):
+            found.append(child)
+            stack.append(child)
+    return found
+
+
+KILLS = {
+    "Ctrl-C of the run": (lambda run: [run.pid], signal.SIGINT),
+    "SIGKILL of the run": (lambda run: [run.pid], signal.SIGKILL),
+    "SIGKILL of a worker": (lambda run: [p for p in _descendants(run.pid) if "spawn_main" in _cmdline(p)],
+                            signal.SIGKILL),
+    "SIGKILL of a kernel or trial process": (
+        lambda run: [c for t in _descendants(run.pid) if "sandbox.forkserver" in _cmdline(t)
+                     for c in _tree().get(t, []) if "sandbox.forkserver" in _cmdline(c)], signal.SIGKILL),
+}
+
+
+def _grade(root):
+    return subprocess.Popen([sys.executable, "-m", "course.cli", "--root", str(root), "grade", "--no-feedback"],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+
+
+def _state(root, assignment):
+    from course.grading.course import Course
+
+    course = Course(root)
+    with course.gradebook() as gb:
+        students = sorted(s.student.id for s in gb.find_assignment(assignment).submissions)
+    return students, {s: course.cell_scores(assignment, s) for s in students}
+
+
+def _wipe(root):
+    for name in ("autograded", "feedback"):
+        shutil.rmtree(root / name, ignore_errors=True)
+    for name in ("gradebook.db", "grading_failures.json"):
+        (root / name).unlink(missing_ok=True)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=20)
+    parser.add_argument("--assignment", default="01_randn")
+    parser.add_argument("--seed", type=int, default=None)
+    args = parser.parse_args()
+    seed = args.seed if args.seed is not None else random.SystemRandom().randrange(10 ** 6)
+    rng = random.Random(seed)
+
+    from course import api
+    from course.grading import steps
+
+    example_class = api.examples(ROOT).example_class
+    root = Path(example_class.new_course(Path(tempfile.mkdtemp(prefix="course-faults-")), ROOT))
+    assert steps.release(root, args.assignment).ok
+    example_class.add_submissions(root, ROOT, args.assignment, all_mistakes=True)
+    start = time.perf_counter()
+    assert _grade(root).wait() == 0
+    full = time.perf_counter() - start
+    reference = _state(root, args.assignment)
+    print(f"seed {seed}; {len(reference[0])} submissions of {args.assignment}, a whole run {full:.0f} s")
+    failures = 0
+    for number in range(args.rounds):
+        _wipe(root)
+        kind = rng.choice(sorted(KILLS))
+        target, sig = KILLS[kind]
+        moment = rng.uniform(0.5, full)
+        run = _grade(root)
+        time.sleep(moment)
+        pids = target(run)
+        if pids and run.poll() is None:
+            os.kill(rng.choice(pids), sig)
+        try:
+            run.wait(timeout=600)
+        finally:
+            if run.poll() is None:
+                os.killpg(run.pid, signal.SIGKILL)
+        again = _grade(root)
+        output, _ = again.communicate(timeout=1200)
+        left = output.count(": graded")
+        ok = _state(root, args.assignment) == reference
+        failures += not ok
+        print(f"round {number + 1:2}: {kind:38} at {moment:5.1f} s: the second run graded {left:2} "
+              f"of {len(reference[0])}; gradebook {'as the reference' if ok else 'DIFFERS'}", flush=True)
+    print(f"{args.rounds - failures} of {args.rounds} rounds lost and duplicated nothing")
+    shutil.rmtree(root, ignore_errors=True)
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
