@@ -99,9 +99,26 @@ def export(root=".", to="grades.csv"):
     return steps.export_grades(root, to)
 
 
-def report(root=".", assignments=(), to=None):
-    """Write the HTML class report; its path."""
-    return class_report.write_report(root, assignment_ids(root, assignments), to)
+def report(root=".", assignments=(), to=None, items_csv=None):
+    """Write the HTML class report (and, with `items_csv`, the item statistics as CSV there); its path."""
+    ids = assignment_ids(root, assignments)
+    if items_csv:
+        class_report.write_items_csv(root, ids, items_csv)
+    return class_report.write_report(root, ids, to)
+
+
+def items_csv(root=".", assignments=(), to=None):
+    """Write the item statistics of every test cell (difficulty, discrimination, alpha) as CSV; its path."""
+    return class_report.write_items_csv(root, assignment_ids(root, assignments), to)
+
+
+def student_report(student, root=".", assignments=(), to=None, checks=None):
+    """Write one student's study plan (the misconceptions shown, where, what to reread); its path.
+
+    From the graded class's records, or, with `checks` (a folder), from the `course check --record`
+    records under it (a self-learner's, no gradebook needed)."""
+    ids = [] if checks is not None else assignment_ids(root, assignments)
+    return class_report.write_student_page(root, student, ids, to, checks)
 
 
 def table(root=".", assignments=()):
@@ -109,9 +126,10 @@ def table(root=".", assignments=()):
     return class_table(root, assignment_ids(root, assignments))
 
 
-def check(notebook, seed=0, reveal=False, root="."):
-    """`course check`: judge a learner's notebook as grading does and print what it finds; the exit status."""
-    return selfcheck.run(notebook, seed=seed, reveal=reveal, root=root)
+def check(notebook, seed=0, reveal=False, root=".", record=False):
+    """`course check`: judge a learner's notebook as grading does and print what it finds; the exit status.
+    With `record`, the run is kept in course_check.json beside the notebook."""
+    return selfcheck.run(notebook, seed=seed, reveal=reveal, root=root, record=record)
 
 
 def examples(root="."):

@@ -97,7 +97,14 @@ def cmd_export(args):
 
 
 def cmd_report(args):
-    print(api.report(args.root, args.assignments, args.to))
+    if args.checks and not args.student:
+        sys.exit("course report: --checks reads one learner's records: give --student NAME too")
+    if args.student:
+        print(api.student_report(args.student, args.root, args.assignments, args.to, args.checks))
+        return 0
+    print(api.report(args.root, args.assignments, args.to, args.items_csv))
+    if args.items_csv:
+        print(args.items_csv)
     return 0
 
 
@@ -113,6 +120,7 @@ def cmd_demo(args):
     print(f"\n{len(done.expected) - len(done.wrong)} of {len(done.expected)} submissions scored as expected "
           f"({args.into}/expected_scores.json)" + "".join(f"\n  {line}" for line in done.wrong))
     print(f"Feedback: {args.into}/feedback/<student>/<assignment>/; grades: {args.into}/grades.csv")
+    print(f"Item statistics: {Path(args.into) / done.round.items.name}")
     print(f"Report: {Path(args.into) / done.round.report.name}")
     return 1 if done.wrong or not done.round.exported.ok else 0
 
@@ -123,7 +131,7 @@ def cmd_hub(args):
 
 
 def cmd_check(args):
-    return api.check(args.notebook, seed=args.seed, reveal=args.reveal, root=args.root)
+    return api.check(args.notebook, seed=args.seed, reveal=args.reveal, root=args.root, record=args.record)
 
 
 def parser():
@@ -173,9 +181,17 @@ def parser():
     p.add_argument("--to", default="grades.csv", help="the CSV file (default: %(default)s)")
     p.set_defaults(run=cmd_export)
 
-    p = sub.add_parser("report", help="write the HTML class report (scores, pass rates, diagnoses, what is left)")
+    p = sub.add_parser("report", help="write the HTML class report (scores, pass rates, diagnoses, "
+                                      "misconceptions, item analysis, what is left)")
     p.add_argument("assignments", nargs="*", help="assignment ids (default: all)")
-    p.add_argument("--to", help="the HTML file (default: class_report.html in the course folder)")
+    p.add_argument("--to", help="the HTML file (default: class_report.html, or study_plan_<ID>.html with "
+                                "--student, in the course folder)")
+    p.add_argument("--items-csv", metavar="PATH", help="also write the item statistics of every test cell "
+                                                       "(difficulty, discrimination, alpha) as CSV to PATH")
+    p.add_argument("--student", metavar="ID", help="write this student's page instead: the misconceptions they "
+                                                   "showed, where, and the sections to reread (a study plan)")
+    p.add_argument("--checks", metavar="FOLDER", help="with --student: read a self-learner's `course check "
+                                                      "--record` records under FOLDER instead of the gradebook")
     p.set_defaults(run=cmd_report)
 
     p = sub.add_parser("table", help="print the grade table from the gradebook")
@@ -194,6 +210,8 @@ def parser():
     p.add_argument("--seed", type=int, default=0, help="seed of the hidden trials (default: a fresh one each run)")
     p.add_argument("--reveal", action="store_true", help="also show torch's answers to the predictions and the "
                                                          "model answers of the written questions (self-study)")
+    p.add_argument("--record", action="store_true", help="keep this run in course_check.json beside the notebook, "
+                                                         "for `course report --student NAME --checks FOLDER`")
     p.set_defaults(run=cmd_check)
 
     from .hub import STUDENTS

@@ -5,6 +5,7 @@ MISTAKES = [
     # RANDN_DTYPE_ANSWERS
     Mistake(
         name="dtype_float_is_float32",
+        misconception="dtype-promotion",
         cell="RANDN_DTYPE_ANSWERS",
         replace=[('"dtype of torch.randn((14, 128), dtype=float) + torch.randn(128)": torch.float64',
                   '"dtype of torch.randn((14, 128), dtype=float) + torch.randn(128)": torch.float32')],
@@ -14,6 +15,7 @@ MISTAKES = [
     ),
     Mistake(
         name="a_number_without_dimensions_widens",
+        misconception="dtype-promotion",
         cell="RANDN_DTYPE_ANSWERS",
         replace=[('"dtype of torch.randn(3) * torch.randn((), dtype=float)": torch.float32',
                   '"dtype of torch.randn(3) * torch.randn((), dtype=float)": torch.float64')],
@@ -23,6 +25,7 @@ MISTAKES = [
     ),
     Mistake(
         name="a_number_without_dimensions_gives_no_dimensions",
+        misconception="broadcast-shapes",
         cell="RANDN_DTYPE_ANSWERS",
         replace=[('"shape of torch.randn(()) * torch.randn(3)": (3,)', '"shape of torch.randn(()) * torch.randn(3)": ()')],
         loses=["RANDN_DTYPE_ANSWERS_tests"],
@@ -30,6 +33,8 @@ MISTAKES = [
     ),
     Mistake(
         name="prediction_placeholder_left",
+        misconception=None,
+        why_none="a prediction left unfilled shows nothing of what the learner thinks",
         cell="RANDN_DTYPE_ANSWERS",
         replace=[('"dtype of torch.randn(()) * torch.randn((), dtype=float)": torch.float64',
                   '"dtype of torch.randn(()) * torch.randn((), dtype=float)": ...')],
@@ -39,6 +44,7 @@ MISTAKES = [
     # normal_sample
     Mistake(
         name="rand_instead_of_randn",
+        misconception="rand-is-uniform",
         cell="normal_sample",
         code='''
 def normal_sample(shape, mean=0.0, std=1.0, generator=None, dtype=torch.float32):
@@ -49,6 +55,7 @@ def normal_sample(shape, mean=0.0, std=1.0, generator=None, dtype=torch.float32)
     ),
     Mistake(
         name="scales_by_the_variance",
+        misconception="normal-shift-stretch",
         cell="normal_sample",
         code='''
 def normal_sample(shape, mean=0.0, std=1.0, generator=None, dtype=torch.float32):
@@ -59,6 +66,7 @@ def normal_sample(shape, mean=0.0, std=1.0, generator=None, dtype=torch.float32)
     ),
     Mistake(
         name="ignores_the_mean",
+        misconception="normal-shift-stretch",
         cell="normal_sample",
         code='''
 def normal_sample(shape, mean=0.0, std=1.0, generator=None, dtype=torch.float32):
@@ -69,6 +77,7 @@ def normal_sample(shape, mean=0.0, std=1.0, generator=None, dtype=torch.float32)
     ),
     Mistake(
         name="ignores_the_generator",
+        misconception="generator-not-passed",
         cell="normal_sample",
         code='''
 def normal_sample(shape, mean=0.0, std=1.0, generator=None, dtype=torch.float32):
@@ -79,6 +88,7 @@ def normal_sample(shape, mean=0.0, std=1.0, generator=None, dtype=torch.float32)
     ),
     Mistake(
         name="ignores_the_dtype",
+        misconception="dtype-at-creation",
         cell="normal_sample",
         code='''
 def normal_sample(shape, mean=0.0, std=1.0, generator=None, dtype=torch.float32):
@@ -89,6 +99,7 @@ def normal_sample(shape, mean=0.0, std=1.0, generator=None, dtype=torch.float32)
     ),
     Mistake(
         name="draws_float32_then_converts",
+        misconception="dtype-at-creation",
         cell="normal_sample",
         code='''
 def normal_sample(shape, mean=0.0, std=1.0, generator=None, dtype=torch.float32):
@@ -100,6 +111,7 @@ def normal_sample(shape, mean=0.0, std=1.0, generator=None, dtype=torch.float32)
     # init_leaf
     Mistake(
         name="scales_after_requires_grad",
+        misconception="leaf-that-requires-grad",
         cell="init_leaf",
         code='''
 def init_leaf(shape, scale, generator=None):
@@ -110,6 +122,7 @@ def init_leaf(shape, scale, generator=None):
     ),
     Mistake(
         name="forgets_requires_grad",
+        misconception="leaf-that-requires-grad",
         cell="init_leaf",
         code='''
 def init_leaf(shape, scale, generator=None):
@@ -120,6 +133,7 @@ def init_leaf(shape, scale, generator=None):
     ),
     Mistake(
         name="init_leaf_ignores_the_generator",
+        misconception="generator-not-passed",
         cell="init_leaf",
         code='''
 def init_leaf(shape, scale, generator=None):

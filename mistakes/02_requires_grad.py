@@ -5,6 +5,7 @@ MISTAKES = [
     # GRAPH_PREDICTIONS
     Mistake(
         name="untracked_tensors_are_not_leaves",
+        misconception="untracked-is-leaf",
         cell="GRAPH_PREDICTIONS",
         replace=[('"b.is_leaf": True', '"b.is_leaf": False'), ('"k.is_leaf": True', '"k.is_leaf": False')],
         loses=["GRAPH_PREDICTIONS_tests"],
@@ -13,6 +14,7 @@ MISTAKES = [
     ),
     Mistake(
         name="grad_fn_named_after_the_first_operation",
+        misconception="grad-fn-names",
         cell="GRAPH_PREDICTIONS",
         replace=[('"h.grad_fn": "AddBackward0"', '"h.grad_fn": "MulBackward0"')],
         loses=["GRAPH_PREDICTIONS_tests"],
@@ -20,6 +22,7 @@ MISTAKES = [
     ),
     Mistake(
         name="a_detached_value_stays_untracked",
+        misconception="detach-cuts-one-tensor",
         cell="GRAPH_PREDICTIONS",
         replace=[('"e.is_leaf": False', '"e.is_leaf": True'), ('"e.requires_grad": True', '"e.requires_grad": False'),
                  ('"e.grad_fn": "MulBackward0"', '"e.grad_fn": None')],
@@ -29,6 +32,7 @@ MISTAKES = [
     ),
     Mistake(
         name="no_grad_passes_on_a_tracked_input",
+        misconception="no-grad-records-nothing",
         cell="GRAPH_PREDICTIONS",
         replace=[('"n.is_leaf": True', '"n.is_leaf": False'), ('"n.requires_grad": False', '"n.requires_grad": True'),
                  ('"n.grad_fn": None', '"n.grad_fn": "MulBackward0"')],
@@ -37,6 +41,7 @@ MISTAKES = [
     ),
     Mistake(
         name="grad_fn_without_version_number",
+        misconception="grad-fn-names",
         cell="GRAPH_PREDICTIONS",
         replace=[('"h.grad_fn": "AddBackward0"', '"h.grad_fn": "AddBackward"'), ('"s.grad_fn": "SumBackward0"', '"s.grad_fn": "SumBackward"')],
         loses=["GRAPH_PREDICTIONS_tests"],
@@ -45,6 +50,7 @@ MISTAKES = [
     # grad_of_mean_cube_graph
     Mistake(
         name="forgets_the_mean_division",
+        misconception="mean-factor",
         cell="grad_of_mean_cube_graph",
         code='''
 def grad_of_mean_cube_graph(x):
@@ -55,6 +61,7 @@ def grad_of_mean_cube_graph(x):
     ),
     Mistake(
         name="drops_the_2_of_the_square",
+        misconception="power-rule",
         cell="grad_of_mean_cube_graph",
         code='''
 def grad_of_mean_cube_graph(x):
@@ -65,6 +72,7 @@ def grad_of_mean_cube_graph(x):
     ),
     Mistake(
         name="hard_codes_four_elements",
+        misconception="mean-factor",
         cell="grad_of_mean_cube_graph",
         code='''
 def grad_of_mean_cube_graph(x):
@@ -75,6 +83,8 @@ def grad_of_mean_cube_graph(x):
     ),
     Mistake(
         name="uses_autograd",
+        misconception=None,
+        why_none="autograd in a by-hand exercise: the allow-list refuses the code, nothing is judged",
         cell="grad_of_mean_cube_graph",
         code='''
 def grad_of_mean_cube_graph(x):
@@ -89,6 +99,7 @@ def grad_of_mean_cube_graph(x):
     # grad_of_ratio_graph
     Mistake(
         name="differentiates_only_the_numerator",
+        misconception="quotient-rule",
         cell="grad_of_ratio_graph",
         replace=[("-3 / (a - 1) ** 2", "3 / (a - 1)")],
         loses=["grad_of_ratio_graph_tests"],
@@ -96,6 +107,7 @@ def grad_of_mean_cube_graph(x):
     ),
     Mistake(
         name="ratio_divided_as_a_mean",
+        misconception="mean-factor",
         cell="grad_of_ratio_graph",
         replace=[("-3 / (a - 1) ** 2", "-3 / (a - 1) ** 2 / a.numel()")],
         loses=["grad_of_ratio_graph_tests"],
@@ -103,6 +115,7 @@ def grad_of_mean_cube_graph(x):
     ),
     Mistake(
         name="quotient_rule_without_the_square",
+        misconception="quotient-rule",
         cell="grad_of_ratio_graph",
         replace=[("-3 / (a - 1) ** 2", "-3 / (a - 1)")],
         loses=["grad_of_ratio_graph_tests"],

@@ -5,6 +5,7 @@ MISTAKES = [
     # vjp_of_view
     Mistake(
         name="view_vjp_without_the_2",
+        misconception="vjp-not-grad",
         cell="vjp_of_view",
         replace=[
             ('    return 2 * v.reshape(4)\n',
@@ -15,6 +16,7 @@ MISTAKES = [
     ),
     Mistake(
         name="view_vjp_keeps_the_shape_of_v",
+        misconception="vjp-not-grad",
         cell="vjp_of_view",
         replace=[
             ('    return 2 * v.reshape(4)\n',
@@ -25,6 +27,7 @@ MISTAKES = [
     ),
     Mistake(
         name="view_vjp_in_column_order",
+        misconception="vjp-not-grad",
         cell="vjp_of_view",
         replace=[
             ('    return 2 * v.reshape(4)\n',
@@ -36,6 +39,7 @@ MISTAKES = [
     # sum_to_shape (add_backward and mul_backward call it, so their checks fail too)
     Mistake(
         name="sum_to_shape_only_leading_dims",
+        misconception="broadcast-grad-sum",
         cell="sum_to_shape",
         replace=[
             ('    shape = tuple(shape)\n',
@@ -48,6 +52,7 @@ MISTAKES = [
     ),
     Mistake(
         name="sum_to_shape_drops_size_one_dims",
+        misconception="keepdim",
         cell="sum_to_shape",
         replace=[
             ('    shape = tuple(shape)\n',
@@ -61,6 +66,7 @@ MISTAKES = [
     # add_backward
     Mistake(
         name="add_grad_not_reduced",
+        misconception="broadcast-grad-sum",
         cell="add_backward",
         replace=[
             ('    return sum_to_shape(grad_out, a_shape), sum_to_shape(grad_out, b_shape)\n',
@@ -71,6 +77,8 @@ MISTAKES = [
     ),
     Mistake(
         name="add_grad_is_ones",
+        misconception=None,
+        why_none="the check says only which elements differ: many wrong formulas give that",
         cell="add_backward",
         replace=[
             ('    return sum_to_shape(grad_out, a_shape), sum_to_shape(grad_out, b_shape)\n',
@@ -82,6 +90,9 @@ MISTAKES = [
     # mul_backward
     Mistake(
         name="mul_grads_swapped",
+        misconception=None,
+        why_none="the two results are swapped: returned in the wrong order or each computed with the wrong "
+                 "factor, the check cannot tell",
         cell="mul_backward",
         replace=[
             ('    return sum_to_shape(grad_out * b, a.shape), sum_to_shape(grad_out * a, b.shape)\n',
@@ -92,6 +103,7 @@ MISTAKES = [
     ),
     Mistake(
         name="mul_grad_not_reduced",
+        misconception="broadcast-grad-sum",
         cell="mul_backward",
         replace=[
             ('    return sum_to_shape(grad_out * b, a.shape), sum_to_shape(grad_out * a, b.shape)\n',
@@ -103,6 +115,7 @@ MISTAKES = [
     # matmul_backward
     Mistake(
         name="matmul_transpose_missing",
+        misconception="matmul-transpose",
         cell="matmul_backward",
         replace=[
             ('    return grad_out @ B.T, A.T @ grad_out\n',
@@ -113,6 +126,7 @@ MISTAKES = [
     ),
     Mistake(
         name="matmul_grad_B_transposed",
+        misconception="matmul-transpose",
         cell="matmul_backward",
         replace=[
             ('    return grad_out @ B.T, A.T @ grad_out\n',
@@ -124,6 +138,7 @@ MISTAKES = [
     # relu_backward
     Mistake(
         name="relu_gradient_one_at_zero",
+        misconception="relu-at-zero",
         cell="relu_backward",
         replace=[
             ('    return grad_out * (x > 0).to(grad_out.dtype)\n',
@@ -134,6 +149,7 @@ MISTAKES = [
     ),
     Mistake(
         name="relu_forgets_grad_out",
+        misconception="chain-rule-grad-out",
         cell="relu_backward",
         replace=[
             ('    return grad_out * (x > 0).to(grad_out.dtype)\n',
@@ -145,6 +161,9 @@ MISTAKES = [
     # sum_backward
     Mistake(
         name="sum_backward_ignores_removed_dims",
+        misconception=None,
+        why_none="torch's own expand error, which names no cause: the check cannot tell which dimension went "
+                 "wrong",
         cell="sum_backward",
         replace=[
             ('    x_shape = tuple(x_shape)\n    if dim is not None and not keepdim:\n        dims = (dim,) if isinstance(dim, int) else tuple(dim)\n        for d in sorted(d % len(x_shape) for d in dims):\n            grad_out = grad_out.unsqueeze(d)\n',
@@ -155,6 +174,9 @@ MISTAKES = [
     ),
     Mistake(
         name="sum_backward_unsqueezes_even_with_keepdim",
+        misconception=None,
+        why_none="torch's own expand error, which names no cause: the check cannot tell which dimension went "
+                 "wrong",
         cell="sum_backward",
         replace=[
             ('    x_shape = tuple(x_shape)\n    if dim is not None and not keepdim:\n',
@@ -165,6 +187,9 @@ MISTAKES = [
     ),
     Mistake(
         name="sum_backward_negative_dims_unsorted",
+        misconception=None,
+        why_none="torch's own IndexError, which names no cause: the check cannot tell which dimension went "
+                 "wrong",
         cell="sum_backward",
         replace=[
             ('    x_shape = tuple(x_shape)\n',
@@ -178,6 +203,7 @@ MISTAKES = [
     # mean_backward
     Mistake(
         name="mean_backward_not_divided",
+        misconception="mean-factor",
         cell="mean_backward",
         replace=[
             ('    x_shape = tuple(x_shape)\n    if dim is None:\n        count = 1\n        for size in x_shape:\n            count *= size\n    else:\n        dims = (dim,) if isinstance(dim, int) else tuple(dim)\n        count = 1\n        for d in dims:\n            count *= x_shape[d]\n    return sum_backward(x_shape, grad_out, dim=dim, keepdim=keepdim) / count\n',
@@ -188,6 +214,7 @@ MISTAKES = [
     ),
     Mistake(
         name="mean_backward_divides_by_numel",
+        misconception="mean-factor",
         cell="mean_backward",
         replace=[
             ('    x_shape = tuple(x_shape)\n    if dim is None:\n        count = 1\n        for size in x_shape:\n            count *= size\n    else:\n        dims = (dim,) if isinstance(dim, int) else tuple(dim)\n        count = 1\n        for d in dims:\n            count *= x_shape[d]\n',
@@ -199,6 +226,7 @@ MISTAKES = [
     # pow_backward
     Mistake(
         name="pow_drops_the_factor_p",
+        misconception="power-rule",
         cell="pow_backward",
         replace=[
             ('    return grad_out * p * x ** (p - 1)\n',
@@ -209,6 +237,8 @@ MISTAKES = [
     ),
     Mistake(
         name="pow_operator_precedence",
+        misconception=None,
+        why_none="the check says only which elements differ: many wrong formulas give that",
         cell="pow_backward",
         replace=[
             ('    return grad_out * p * x ** (p - 1)\n',
@@ -220,6 +250,7 @@ MISTAKES = [
     # exp_backward
     Mistake(
         name="exp_forgets_grad_out",
+        misconception="chain-rule-grad-out",
         cell="exp_backward",
         replace=[
             ('    return grad_out * torch.exp(x)\n',
@@ -230,6 +261,8 @@ MISTAKES = [
     ),
     Mistake(
         name="exp_power_rule",
+        misconception=None,
+        why_none="the check says only which elements differ: many wrong formulas give that",
         cell="exp_backward",
         replace=[
             ('    return grad_out * torch.exp(x)\n',
@@ -241,6 +274,7 @@ MISTAKES = [
     # log_backward
     Mistake(
         name="log_forgets_grad_out",
+        misconception="chain-rule-grad-out",
         cell="log_backward",
         replace=[
             ('    return grad_out / x\n',
@@ -251,6 +285,8 @@ MISTAKES = [
     ),
     Mistake(
         name="log_derivative_of_reciprocal",
+        misconception=None,
+        why_none="the check says only which elements differ: many wrong formulas give that",
         cell="log_backward",
         replace=[
             ('    return grad_out / x\n',
@@ -262,6 +298,8 @@ MISTAKES = [
     # tanh_backward
     Mistake(
         name="tanh_uses_x_not_tanh_x",
+        misconception=None,
+        why_none="the check says only which elements differ: many wrong formulas give that",
         cell="tanh_backward",
         replace=[
             ('    return grad_out * (1 - torch.tanh(x) ** 2)\n',
@@ -272,6 +310,7 @@ MISTAKES = [
     ),
     Mistake(
         name="tanh_from_raw_exponentials",
+        misconception="exp-overflow",
         cell="tanh_backward",
         replace=[
             ('    return grad_out * (1 - torch.tanh(x) ** 2)\n',
@@ -283,6 +322,7 @@ MISTAKES = [
     # sigmoid_backward
     Mistake(
         name="sigmoid_from_raw_exponentials",
+        misconception="exp-overflow",
         cell="sigmoid_backward",
         replace=[
             ('    s = torch.sigmoid(x)\n    return grad_out * s * (1 - s)\n',
@@ -293,6 +333,8 @@ MISTAKES = [
     ),
     Mistake(
         name="sigmoid_missing_one_minus",
+        misconception=None,
+        why_none="the check says only which elements differ: many wrong formulas give that",
         cell="sigmoid_backward",
         replace=[
             ('    return grad_out * s * (1 - s)\n',

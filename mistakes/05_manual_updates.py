@@ -5,6 +5,7 @@ MISTAKES = [
     # sgd_step_
     Mistake(
         name="sgd_rebinds_the_loop_variable",
+        misconception="rebinding-vs-in-place",
         cell="sgd_step_",
         replace=[("            p -= lr * p.grad\n", "            p = p - lr * p.grad\n")],
         loses=["sgd_step__tests"],
@@ -12,6 +13,7 @@ MISTAKES = [
     ),
     Mistake(
         name="sgd_forgets_to_clear_grads",
+        misconception="grad-accumulates",
         cell="sgd_step_",
         replace=[("            p.grad.zero_()\n", "")],
         loses=["sgd_step__tests"],
@@ -19,6 +21,7 @@ MISTAKES = [
     ),
     Mistake(
         name="sgd_updates_outside_no_grad",
+        misconception="update-outside-no-grad",
         cell="sgd_step_",
         replace=[
             ('    with torch.no_grad():\n        for p in params:\n            if p.grad is None:\n                continue\n            p -= lr * p.grad\n            p.grad.zero_()\n',
@@ -31,6 +34,7 @@ MISTAKES = [
     ),
     Mistake(
         name="sgd_switches_grad_mode_off_for_good",
+        misconception="no-grad-records-nothing",
         cell="sgd_step_",
         replace=[
             ('    with torch.no_grad():\n        for p in params:\n            if p.grad is None:\n                continue\n            p -= lr * p.grad\n            p.grad.zero_()\n',
@@ -41,6 +45,7 @@ MISTAKES = [
     ),
     Mistake(
         name="sgd_updates_through_data",
+        misconception="version-counter",
         cell="sgd_step_",
         code='''
 def sgd_step_(params, lr):
@@ -58,6 +63,7 @@ def sgd_step_(params, lr):
     # momentum_step_
     Mistake(
         name="momentum_lr_inside_the_velocity",
+        misconception="momentum-convention",
         cell="momentum_step_",
         replace=[("v.mul_(momentum).add_(p.grad)", "v.mul_(momentum).add_(lr * p.grad)"),
                  ("p -= lr * v", "p -= v")],
@@ -66,6 +72,7 @@ def sgd_step_(params, lr):
     ),
     Mistake(
         name="momentum_velocity_rebound_not_in_place",
+        misconception="rebinding-vs-in-place",
         cell="momentum_step_",
         replace=[("v.mul_(momentum).add_(p.grad)", "v = momentum * v + p.grad")],
         loses=["momentum_step__tests"],
@@ -73,6 +80,7 @@ def sgd_step_(params, lr):
     ),
     Mistake(
         name="momentum_dampened_moving_average",
+        misconception="momentum-convention",
         cell="momentum_step_",
         replace=[("v.mul_(momentum).add_(p.grad)", "v.mul_(momentum).add_((1 - momentum) * p.grad)")],
         loses=["momentum_step__tests"],
@@ -81,6 +89,8 @@ def sgd_step_(params, lr):
     # weights_after_steps
     Mistake(
         name="weights_product_instead_of_power",
+        misconception=None,
+        why_none="the check says only that k = 0 must give w0, which many wrong formulas miss",
         cell="weights_after_steps",
         replace=[("(1 - lr) ** k * w0", "(1 - lr) * k * w0")],
         loses=["weights_after_steps_tests"],
@@ -88,6 +98,7 @@ def sgd_step_(params, lr):
     ),
     Mistake(
         name="weights_one_step_too_many",
+        misconception="schedule-counting",
         cell="weights_after_steps",
         replace=[("(1 - lr) ** k * w0", "(1 - lr) ** (k + 1) * w0")],
         loses=["weights_after_steps_tests"],
@@ -95,6 +106,7 @@ def sgd_step_(params, lr):
     ),
     Mistake(
         name="weights_steps_added_not_compounded",
+        misconception="steps-compound",
         cell="weights_after_steps",
         replace=[("(1 - lr) ** k * w0", "(1 - lr * k) * w0")],
         loses=["weights_after_steps_tests"],
@@ -103,6 +115,7 @@ def sgd_step_(params, lr):
     # update_learning_rate
     Mistake(
         name="lr_decayed_once_too_often",
+        misconception="schedule-counting",
         cell="update_learning_rate",
         replace=[("lr0 * gamma ** iteration", "lr0 * gamma ** (iteration + 1)")],
         loses=["update_learning_rate_tests"],
@@ -110,6 +123,7 @@ def sgd_step_(params, lr):
     ),
     Mistake(
         name="lr_decays_linearly",
+        misconception="steps-compound",
         cell="update_learning_rate",
         replace=[("lr0 * gamma ** iteration", "lr0 * (1 - (1 - gamma) * iteration)")],
         loses=["update_learning_rate_tests"],
@@ -117,6 +131,9 @@ def sgd_step_(params, lr):
     ),
     Mistake(
         name="lr_as_a_tensor",
+        misconception=None,
+        why_none="the exercise asks for a Python float: a tensor there is a slip of type, not a "
+                 "misunderstanding of gradients",
         cell="update_learning_rate",
         replace=[("lr0 * gamma ** iteration", "torch.tensor(lr0) * gamma ** iteration")],
         loses=["update_learning_rate_tests"],

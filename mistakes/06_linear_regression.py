@@ -5,6 +5,8 @@ MISTAKES = [
     # synthetic_data
     Mistake(
         name="noise_with_std_one",
+        misconception=None,
+        why_none="the noise level of the exercise's data set: a slip the diagnosis names",
         cell="synthetic_data",
         replace=[
             ('    y = y + 0.01 * torch.randn(y.shape, generator=generator, dtype=w.dtype)\n',
@@ -15,6 +17,8 @@ MISTAKES = [
     ),
     Mistake(
         name="labels_not_a_column",
+        misconception=None,
+        why_none="the layout the exercise asks for (a column): the check cannot tell why it is flat",
         cell="synthetic_data",
         replace=[
             ('    return X, y.reshape(-1, 1)\n',
@@ -25,6 +29,7 @@ MISTAKES = [
     ),
     Mistake(
         name="generator_ignored",
+        misconception="generator-not-passed",
         cell="synthetic_data",
         code='''
 def synthetic_data(w, b, num_examples, generator=None):
@@ -39,6 +44,7 @@ def synthetic_data(w, b, num_examples, generator=None):
     # data_iter
     Mistake(
         name="not_shuffled",
+        misconception="epoch-order",
         cell="data_iter",
         replace=[
             ('    indices = torch.randperm(num_examples, generator=generator)\n',
@@ -51,6 +57,7 @@ def synthetic_data(w, b, num_examples, generator=None):
     ),
     Mistake(
         name="last_batch_dropped",
+        misconception="epoch-order",
         cell="data_iter",
         replace=[
             ('    for start in range(0, num_examples, batch_size):\n',
@@ -61,6 +68,7 @@ def synthetic_data(w, b, num_examples, generator=None):
     ),
     Mistake(
         name="sampled_with_replacement",
+        misconception="epoch-order",
         cell="data_iter",
         replace=[
             ('    indices = torch.randperm(num_examples, generator=generator)\n',
@@ -71,6 +79,7 @@ def synthetic_data(w, b, num_examples, generator=None):
     ),
     Mistake(
         name="features_and_labels_shuffled_apart",
+        misconception="epoch-order",
         cell="data_iter",
         replace=[
             ('    indices = torch.randperm(num_examples, generator=generator)\n',
@@ -84,6 +93,8 @@ def synthetic_data(w, b, num_examples, generator=None):
     # linreg
     Mistake(
         name="bias_forgotten",
+        misconception=None,
+        why_none="a term of the model left out: a slip the diagnosis names",
         cell="linreg",
         code='''
 def linreg(X, w, b):
@@ -94,6 +105,8 @@ def linreg(X, w, b):
     ),
     Mistake(
         name="prediction_flattened",
+        misconception=None,
+        why_none="a wrong shape alone: the check cannot tell where the column was flattened",
         cell="linreg",
         code='''
 def linreg(X, w, b):
@@ -105,6 +118,9 @@ def linreg(X, w, b):
     # squared_loss
     Mistake(
         name="half_dropped",
+        misconception=None,
+        why_none="the 1/2 of d2l's squared_loss is a convention of the exercise, not a misunderstanding of "
+                 "gradients",
         cell="squared_loss",
         code='''
 def squared_loss(y_hat, y):
@@ -115,6 +131,7 @@ def squared_loss(y_hat, y):
     ),
     Mistake(
         name="labels_not_reshaped",
+        misconception="broadcast-shapes",
         cell="squared_loss",
         code='''
 def squared_loss(y_hat, y):
@@ -125,6 +142,8 @@ def squared_loss(y_hat, y):
     ),
     Mistake(
         name="loss_averaged_inside",
+        misconception=None,
+        why_none="the interface asks for one loss per example: the diagnosis names the contract",
         cell="squared_loss",
         code='''
 def squared_loss(y_hat, y):
@@ -136,6 +155,7 @@ def squared_loss(y_hat, y):
     # linreg_grads
     Mistake(
         name="bias_grad_not_summed",
+        misconception="broadcast-grad-sum",
         cell="linreg_grads",
         code='''
 def linreg_grads(X, y, w, b):
@@ -147,6 +167,7 @@ def linreg_grads(X, y, w, b):
     ),
     Mistake(
         name="grads_averaged_over_batch",
+        misconception="mean-factor",
         cell="linreg_grads",
         code='''
 def linreg_grads(X, y, w, b):
@@ -159,6 +180,7 @@ def linreg_grads(X, y, w, b):
     ),
     Mistake(
         name="residual_sign_flipped",
+        misconception="gradient-sign",
         cell="linreg_grads",
         code='''
 def linreg_grads(X, y, w, b):
@@ -170,6 +192,7 @@ def linreg_grads(X, y, w, b):
     ),
     Mistake(
         name="weight_grad_transposed",
+        misconception="matmul-transpose",
         cell="linreg_grads",
         code='''
 def linreg_grads(X, y, w, b):
@@ -182,6 +205,7 @@ def linreg_grads(X, y, w, b):
     # sgd
     Mistake(
         name="no_division_by_batch_size",
+        misconception="mean-factor",
         cell="sgd",
         replace=[
             ('            param -= lr * param.grad / batch_size\n',
@@ -192,6 +216,7 @@ def linreg_grads(X, y, w, b):
     ),
     Mistake(
         name="grads_not_zeroed",
+        misconception="grad-accumulates",
         cell="sgd",
         replace=[
             ('            param.grad.zero_()\n',
@@ -202,6 +227,7 @@ def linreg_grads(X, y, w, b):
     ),
     Mistake(
         name="update_recorded_by_autograd",
+        misconception="update-outside-no-grad",
         cell="sgd",
         code='''
 def sgd(params, lr, batch_size):
@@ -214,6 +240,7 @@ def sgd(params, lr, batch_size):
     ),
     Mistake(
         name="update_through_data",
+        misconception="version-counter",
         cell="sgd",
         code='''
 def sgd(params, lr, batch_size):
@@ -227,6 +254,8 @@ def sgd(params, lr, batch_size):
     # train_linreg
     Mistake(
         name="batch_size_divided_twice",
+        misconception=None,
+        why_none="training ends off target, and the diagnosis can only name two possible causes",
         cell="train_linreg",
         code='''
 def train_linreg(features, labels, lr=0.03, batch_size=10, num_epochs=3, generator=None):
@@ -246,6 +275,8 @@ def train_linreg(features, labels, lr=0.03, batch_size=10, num_epochs=3, generat
     ),
     Mistake(
         name="weights_do_not_require_grad",
+        misconception=None,
+        why_none="torch's 'does not require grad' has three causes the diagnosis names and cannot tell apart",
         cell="train_linreg",
         code='''
 def train_linreg(features, labels, lr=0.03, batch_size=10, num_epochs=3, generator=None):
@@ -265,6 +296,7 @@ def train_linreg(features, labels, lr=0.03, batch_size=10, num_epochs=3, generat
     ),
     Mistake(
         name="losses_kept_as_tensors",
+        misconception="loss-item",
         cell="train_linreg",
         code='''
 def train_linreg(features, labels, lr=0.03, batch_size=10, num_epochs=3, generator=None):

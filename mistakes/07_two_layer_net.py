@@ -5,6 +5,9 @@ MISTAKES = [
     # two_layer_forward (train_two_layer calls it, so its check fails too)
     Mistake(
         name="relu_forgotten",
+        misconception=None,
+        why_none="the forward pass the exercise specifies, without its ReLU: a slip the diagnosis names, not "
+                 "a misunderstanding of gradients",
         cell="two_layer_forward",
         replace=[("X.mm(W1).clamp(min=0).mm(W2)", "X.mm(W1).mm(W2)")],
         loses=["two_layer_forward_tests", "train_two_layer_tests"],
@@ -12,6 +15,9 @@ MISTAKES = [
     ),
     Mistake(
         name="relu_on_the_output",
+        misconception=None,
+        why_none="the forward pass the exercise specifies, with the ReLU in the wrong place: a slip the "
+                 "diagnosis names, not a misunderstanding of gradients",
         cell="two_layer_forward",
         replace=[("X.mm(W1).clamp(min=0).mm(W2)", "X.mm(W1).mm(W2).clamp(min=0)")],
         loses=["two_layer_forward_tests", "train_two_layer_tests"],
@@ -19,6 +25,9 @@ MISTAKES = [
     ),
     Mistake(
         name="column_vector_convention",
+        misconception=None,
+        why_none="the forward's result is the transpose: a layout convention (column vectors) the diagnosis "
+                 "names by its shape, not a misunderstanding of gradients",
         cell="two_layer_forward",
         replace=[("X.mm(W1).clamp(min=0).mm(W2)", "W2.t().mm(W1.t().mm(X.t()).clamp(min=0))")],
         loses=["two_layer_forward_tests", "train_two_layer_tests"],
@@ -27,6 +36,7 @@ MISTAKES = [
     # torch.relu: the same values as clamp(min=0), but its gradient at an exact 0 is 0, not clamp's 1
     Mistake(
         name="relu_forward_with_torch_relu",
+        misconception="relu-at-zero",
         cell="two_layer_forward",
         replace=[("X.mm(W1).clamp(min=0).mm(W2)", "torch.relu(X.mm(W1)).mm(W2)")],
         loses=["two_layer_forward_tests"],
@@ -35,6 +45,7 @@ MISTAKES = [
     # torch.maximum splits the gradient at an exact 0: 1/2
     Mistake(
         name="relu_forward_with_maximum",
+        misconception="relu-at-zero",
         cell="two_layer_forward",
         replace=[("X.mm(W1).clamp(min=0).mm(W2)", "torch.maximum(X.mm(W1), torch.zeros(1)).mm(W2)")],
         loses=["two_layer_forward_tests"],
@@ -43,6 +54,7 @@ MISTAKES = [
     # two_layer_grads
     Mistake(
         name="divided_by_the_batch_size",
+        misconception="mean-factor",
         cell="two_layer_grads",
         replace=[("grad_y_pred = 2 * (y_pred - y)", "grad_y_pred = 2 * (y_pred - y) / X.shape[0]")],
         loses=["two_layer_grads_tests"],
@@ -50,6 +62,7 @@ MISTAKES = [
     ),
     Mistake(
         name="factor_two_dropped",
+        misconception="power-rule",
         cell="two_layer_grads",
         replace=[("grad_y_pred = 2 * (y_pred - y)", "grad_y_pred = y_pred - y")],
         loses=["two_layer_grads_tests"],
@@ -57,6 +70,7 @@ MISTAKES = [
     ),
     Mistake(
         name="residual_sign_flipped",
+        misconception="gradient-sign",
         cell="two_layer_grads",
         replace=[("grad_y_pred = 2 * (y_pred - y)", "grad_y_pred = 2 * (y - y_pred)")],
         loses=["two_layer_grads_tests"],
@@ -64,6 +78,7 @@ MISTAKES = [
     ),
     Mistake(
         name="relu_mask_missing",
+        misconception="relu-mask",
         cell="two_layer_grads",
         replace=[("grad_h = grad_h_relu * (h >= 0)", "grad_h = grad_h_relu")],
         loses=["two_layer_grads_tests"],
@@ -71,6 +86,7 @@ MISTAKES = [
     ),
     Mistake(
         name="relu_applied_to_the_gradient",
+        misconception="relu-mask",
         cell="two_layer_grads",
         replace=[("grad_h = grad_h_relu * (h >= 0)", "grad_h = grad_h_relu.clamp(min=0)")],
         loses=["two_layer_grads_tests"],
@@ -78,6 +94,7 @@ MISTAKES = [
     ),
     Mistake(
         name="relu_mask_blocks_at_zero",
+        misconception="relu-at-zero",
         cell="two_layer_grads",
         replace=[("grad_h = grad_h_relu * (h >= 0)", "grad_h = grad_h_relu * (h > 0)")],
         loses=["two_layer_grads_tests"],
@@ -85,6 +102,7 @@ MISTAKES = [
     ),
     Mistake(
         name="grad_W2_transposed",
+        misconception="matmul-transpose",
         cell="two_layer_grads",
         replace=[("grad_W2 = h_relu.t().mm(grad_y_pred)", "grad_W2 = grad_y_pred.t().mm(h_relu)")],
         loses=["two_layer_grads_tests"],
@@ -92,6 +110,7 @@ MISTAKES = [
     ),
     Mistake(
         name="W2_not_transposed_going_back",
+        misconception="matmul-transpose",
         cell="two_layer_grads",
         replace=[("grad_h_relu = grad_y_pred.mm(W2.t())", "grad_h_relu = grad_y_pred.mm(W2)")],
         loses=["two_layer_grads_tests"],
@@ -100,6 +119,7 @@ MISTAKES = [
     # train_two_layer
     Mistake(
         name="update_outside_no_grad",
+        misconception="update-outside-no-grad",
         cell="train_two_layer",
         replace=[
             ('        with torch.no_grad():\n            W1 -= lr * W1.grad\n            W2 -= lr * W2.grad\n            W1.grad.zero_()\n            W2.grad.zero_()\n',
@@ -111,6 +131,7 @@ MISTAKES = [
     ),
     Mistake(
         name="grads_never_cleared",
+        misconception="grad-accumulates",
         cell="train_two_layer",
         replace=[("            W1.grad.zero_()\n            W2.grad.zero_()\n", "")],
         loses=["train_two_layer_tests"],
@@ -118,6 +139,7 @@ MISTAKES = [
     ),
     Mistake(
         name="stepping_uphill",
+        misconception="descent-sign",
         cell="train_two_layer",
         replace=[("W1 -= lr * W1.grad", "W1 += lr * W1.grad"), ("W2 -= lr * W2.grad", "W2 += lr * W2.grad")],
         loses=["train_two_layer_tests"],
@@ -125,6 +147,7 @@ MISTAKES = [
     ),
     Mistake(
         name="losses_kept_as_tensors",
+        misconception="loss-item",
         cell="train_two_layer",
         replace=[("losses.append(loss.item())", "losses.append(loss)")],
         loses=["train_two_layer_tests"],
@@ -132,6 +155,7 @@ MISTAKES = [
     ),
     Mistake(
         name="weights_rebound_under_no_grad",
+        misconception="rebinding-vs-in-place",
         cell="train_two_layer",
         replace=[
             ('            W1 -= lr * W1.grad\n            W2 -= lr * W2.grad\n            W1.grad.zero_()\n            W2.grad.zero_()\n',
@@ -142,6 +166,7 @@ MISTAKES = [
     ),
     Mistake(
         name="new_leaves_each_step",
+        misconception="rebinding-vs-in-place",
         cell="train_two_layer",
         replace=[
             ('            W1 -= lr * W1.grad\n            W2 -= lr * W2.grad\n            W1.grad.zero_()\n            W2.grad.zero_()\n',
@@ -153,6 +178,7 @@ MISTAKES = [
     # the mean divided by the batch size N only: .mean() averages over all N * D_out elements.
     Mistake(
         name="mean_over_the_batch_only",
+        misconception="mean-factor",
         cell="two_layer_bias_grads",
         replace=[("    grad_y_pred = 2 * (y_pred - y) / y.numel()", "    grad_y_pred = 2 * (y_pred - y) / y.shape[0]")],
         loses=["two_layer_bias_grads_tests"],
@@ -161,6 +187,7 @@ MISTAKES = [
     # the gradient of the sum, not of the mean: no division at all.
     Mistake(
         name="sum_instead_of_mean",
+        misconception="mean-factor",
         cell="two_layer_bias_grads",
         replace=[("    grad_y_pred = 2 * (y_pred - y) / y.numel()", "    grad_y_pred = 2 * (y_pred - y)")],
         loses=["two_layer_bias_grads_tests"],
@@ -169,6 +196,7 @@ MISTAKES = [
     # the bias gradient averaged over the rows instead of summed.
     Mistake(
         name="bias_gradient_averaged",
+        misconception="broadcast-grad-sum",
         cell="two_layer_bias_grads",
         replace=[("    grad_b2 = grad_y_pred.sum(0)", "    grad_b2 = grad_y_pred.mean(0)")],
         loses=["two_layer_bias_grads_tests"],
@@ -177,6 +205,7 @@ MISTAKES = [
     # the bias gradient left per example: the broadcast over the rows is not summed.
     Mistake(
         name="bias_gradient_not_summed",
+        misconception="broadcast-grad-sum",
         cell="two_layer_bias_grads",
         replace=[("    grad_b1 = grad_h.sum(0)", "    grad_b1 = grad_h")],
         loses=["two_layer_bias_grads_tests"],

@@ -5,6 +5,7 @@ MISTAKES = [
     # `=` instead of `+=` in __mul__'s _backward: a node used twice keeps only the last contribution.
     Mistake(
         name='assign_instead_of_accumulate',
+        misconception="reused-node-sums",
         cell='Value',
         replace=[
             ('            self.grad += other.data * out.grad\n            other.grad += self.data * out.grad\n',
@@ -16,6 +17,7 @@ MISTAKES = [
     # backward recurses from the output without a topological order: a shared node runs its _backward once per user, the first time with an incomplete gradient.
     Mistake(
         name='recursive_backward_without_topological_order',
+        misconception="topological-order",
         cell='Value',
         replace=[
             ('        order, visited = [], set()\n',
@@ -31,6 +33,7 @@ MISTAKES = [
     # the topological order is built but run from the leaves up: each _backward runs before its node's grad is known.
     Mistake(
         name='topological_order_not_reversed',
+        misconception="topological-order",
         cell='Value',
         replace=[
             ('        for node in reversed(order):   # the output first, each node after all its users\n',
@@ -42,6 +45,7 @@ MISTAKES = [
     # tanh' written as 1 - tanh(x) instead of 1 - tanh(x)**2.
     Mistake(
         name='tanh_derivative_without_square',
+        misconception="derivative-from-output",
         cell='Value_unary_ops',
         replace=[
             ('        self.grad += (1 - t ** 2) * out.grad\n',
@@ -53,6 +57,7 @@ MISTAKES = [
     # relu's _backward passes the gradient through whatever the sign of the input.
     Mistake(
         name='relu_passes_gradient_at_negative_inputs',
+        misconception="relu-mask",
         cell='Value_unary_ops',
         replace=[
             ('        self.grad += (1.0 if self.data > 0 else 0.0) * out.grad\n',
@@ -64,6 +69,7 @@ MISTAKES = [
     # relu's _backward written with >= 0 (07's clamp habit): the gradient passes at exactly 0, where torch.relu's does not.
     Mistake(
         name='relu_passes_gradient_at_zero',
+        misconception="relu-at-zero",
         cell='Value_unary_ops',
         replace=[
             ('        self.grad += (1.0 if self.data > 0 else 0.0) * out.grad\n',
@@ -75,6 +81,7 @@ MISTAKES = [
     # __rsub__ computes self - other: `2 - x` gives x - 2.
     Mistake(
         name='rsub_computes_self_minus_other',
+        misconception="reflected-operators",
         cell='Value_reversed_ops',
         replace=[
             ('    return other + (-self)\n',
@@ -86,6 +93,7 @@ MISTAKES = [
     # __rtruediv__ computes self / other: `2 / x` gives x / 2.
     Mistake(
         name='rtruediv_computes_self_over_other',
+        misconception="reflected-operators",
         cell='Value_reversed_ops',
         replace=[
             ('    return other * self ** -1\n',
@@ -97,6 +105,7 @@ MISTAKES = [
     # d(x**p) written as p * x**p (exponent not lowered).
     Mistake(
         name='pow_derivative_keeps_exponent',
+        misconception="power-rule",
         cell='Value_pow',
         replace=[
             ('        self.grad += p * self.data ** (p - 1) * out.grad\n',
@@ -108,6 +117,7 @@ MISTAKES = [
     # d(x**p) written without the factor p.
     Mistake(
         name='pow_derivative_without_p',
+        misconception="power-rule",
         cell='Value_pow',
         replace=[
             ('        self.grad += p * self.data ** (p - 1) * out.grad\n',
@@ -119,6 +129,9 @@ MISTAKES = [
     # a - b written as b - a (the pieces swapped): the forward value has the wrong sign.
     Mistake(
         name='sub_swapped',
+        misconception=None,
+        why_none="a forward slip (a - b computed as b - a) the diagnosis names; it shows no misunderstanding "
+                 "of gradients",
         cell='Value_ops',
         replace=[
             ('    return self + (-other)\n',
@@ -130,6 +143,9 @@ MISTAKES = [
     # -x as a new Value made from the number: the right value, but a leaf cut off from x.
     Mistake(
         name='neg_cut_off_from_the_graph',
+        misconception=None,
+        why_none="the diagnosis names two causes it cannot tell apart: a result cut off from the graph, or a "
+                 "_backward that adds nothing",
         cell='Value_ops',
         replace=[
             ('    return self * -1\n',
@@ -141,6 +157,7 @@ MISTAKES = [
     # the update forgets to reset p.grad: the next backward() adds to the old gradient.
     Mistake(
         name='sgd_step_keeps_gradient',
+        misconception="grad-accumulates",
         cell='value_sgd_step',
         replace=[
             ('        p.grad = 0.0\n',
@@ -152,6 +169,7 @@ MISTAKES = [
     # the update adds the gradient (ascent) instead of subtracting it.
     Mistake(
         name='sgd_step_ascends',
+        misconception="descent-sign",
         cell='value_sgd_step',
         replace=[
             ('        p.data -= lr * p.grad\n',
@@ -163,6 +181,7 @@ MISTAKES = [
     # the update rebinds the loop variable to a new Value: the parameters never change.
     Mistake(
         name='sgd_step_makes_new_values',
+        misconception="rebinding-vs-in-place",
         cell='value_sgd_step',
         replace=[
             ('        p.data -= lr * p.grad\n        p.grad = 0.0\n',
@@ -174,6 +193,7 @@ MISTAKES = [
     # forward saves the input x, and backward uses it as if it were the output sigma(x).
     Mistake(
         name='sigmoid_saves_the_input',
+        misconception="derivative-from-output",
         cell='Sigmoid',
         replace=[
             ('        ctx.save_for_backward(out)\n',
@@ -185,6 +205,7 @@ MISTAKES = [
     # backward returns the local derivative alone: grad_out is forgotten.
     Mistake(
         name='sigmoid_forgets_grad_out',
+        misconception="chain-rule-grad-out",
         cell='Sigmoid',
         replace=[
             ('        return grad_out * out * (1 - out)\n',
@@ -196,6 +217,7 @@ MISTAKES = [
     # backward applies the rule of tanh, 1 - out**2, written with the output as 03 taught.
     Mistake(
         name='sigmoid_with_the_rule_of_tanh',
+        misconception="derivative-from-output",
         cell='Sigmoid',
         replace=[
             ('        return grad_out * out * (1 - out)\n',
@@ -207,6 +229,7 @@ MISTAKES = [
     # the output is kept as an attribute of ctx instead of with save_for_backward.
     Mistake(
         name='sigmoid_keeps_the_output_on_ctx',
+        misconception="save-for-backward",
         cell='Sigmoid',
         replace=[
             ('        ctx.save_for_backward(out)\n',

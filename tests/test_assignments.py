@@ -13,9 +13,11 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from course.checks.core.misconceptions import catalogue
 from course.grading.mistakes import load_mistakes
 from course.grading.course import Course
 
+from .checks import misconception_cases
 from .conftest import ASSIGNMENTS, ROOT
 
 pytestmark = pytest.mark.nbgrader
@@ -43,6 +45,14 @@ class Graded:
     def feedback(self, student):
         path = self.root / "feedback" / student / self.assignment_id / f"{self.assignment_id}.html"
         return html.unescape(path.read_text())
+
+    def verdicts(self, student):
+        """{grade_id: [verdict]} of the grader's record (judge.json) of the student's submission."""
+        return _record(self.root, self.assignment_id, student)["verdicts"]
+
+
+def _record(root, assignment_id, student):
+    return json.loads((root / "autograded" / student / assignment_id / "judge.json").read_text())
 
 
 @pytest.fixture(params=ASSIGNMENTS)
@@ -148,6 +158,62 @@ def test_feedback_names_each_mistake(graded):
             if absent:
                 missing[mistake.name] = absent
     assert not missing, f"the failing checks do not print these phrases: {missing}"
+
+
+def test_each_mistake_shows_the_misconception_it_declares(graded):
+    """Does grading each typical mistake record the misconception it declares in judge.json, and end its
+    failing check's output and the feedback with the misconception's name and where to reread it? A mistake
+    that declares none (its diagnosis cannot tell the cause) shows none."""
+    wrong = {}
+    for student, mistakes in graded.students.items():
+        if not mistakes:
+            continue
+        verdicts, feedback, outputs = graded.verdicts(student), graded.feedback(student), graded.outputs(student)
+        for mistake in mistakes:
+            shown = {i for cell in mistake.loses for v in verdicts.get(cell, []) if not v["passed"]
+                     for i in v["misconceptions"]}
+            printed = "\n".join(outputs.get(cell, "") for cell in mistake.loses)
+            if mistake.misconception is None:
+                if shown:
+                    wrong[mistake.name] = f"declares none ({mistake.why_none}), but shows {sorted(shown)}"
+            elif mistake.misconception not in shown:
+                wrong[mistake.name] = f"shows {sorted(shown)}, not {mistake.misconception}"
+            elif catalogue()[mistake.misconception].line not in printed:
+                wrong[mistake.name] = "its failing check does not end with the misconception's line"
+            elif catalogue()[mistake.misconception].line not in feedback:
+                wrong[mistake.name] = "the feedback does not name the misconception"
+    assert not wrong, json.dumps(wrong, indent=1)
+
+
+def test_the_solution_shows_no_misconception(graded):
+    verdicts = graded.verdicts("solution")
+    assert all(v["passed"] and v["misconceptions"] == [] for found in verdicts.values() for v in found)
+    assert "Misconception:" not in graded.feedback("solution")
+
+
+@pytest.mark.parametrize("scope", ["catalogue"])  # a parameter keeps it with the graded classes (conftest)
+def test_every_pattern_matches_a_real_diagnosis_and_none_a_passing_answer(graded_classes, scope):
+    """Does each pattern of the catalogue match at least one diagnosis the grader really gave (a mistake's,
+    or one of tests/checks/misconception_cases.py), and none of the messages of a passing check?"""
+    if set(ASSIGNMENTS) != set(Course.of(ROOT).assignment_ids()):
+        pytest.skip("every assignment must be graded (COURSE_TEST_ASSIGNMENTS is set)")
+    root, graded = graded_classes
+    failed, passed = misconception_cases.diagnoses(), []
+    for assignment_id, (students, _) in graded.items():
+        for student in students:
+            for grade_id, verdicts in _record(root, assignment_id, student)["verdicts"].items():
+                for verdict in verdicts:
+                    if verdict["passed"]:
+                        passed.append((verdict["message"], grade_id))
+                    else:
+                        failed.append((verdict["diagnosis"], grade_id))
+    unmatched = [(entry.id, pattern.regex.pattern) for entry in catalogue().values() for pattern in entry.shows
+                 if not any(pattern.matches(diagnosis, grade_id) for diagnosis, grade_id in failed)]
+    assert not unmatched, unmatched
+    assert len(passed) > 100
+    matched = [(message, grade_id) for message, grade_id in passed
+               if any(entry.shown_in(message, grade_id) for entry in catalogue().values())]
+    assert not matched
 
 
 def test_feedback_never_shows_hidden_tests(graded):

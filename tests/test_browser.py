@@ -225,6 +225,9 @@ def test_a_learner_runs_01_fixes_an_exercise_and_sees_a_diagnosis(lab, page):
         pytest.fail(f"no mistake of {EXERCISE} fails its visible check")
     _replace_and_run(page, cells, index, wrong_nb.cells[_cell_index(wrong_nb, EXERCISE)].source)
     sync_api.expect(check_output).to_contain_text(failed.message.splitlines()[0], timeout=TIMEOUT_MS)
+    # and ends with the misconception it shows and where to reread it
+    assert failed.misconceptions and failed.message.splitlines()[-1].startswith("Misconception: ")
+    sync_api.expect(check_output).to_contain_text(failed.message.splitlines()[-1], timeout=TIMEOUT_MS)
     _screenshot(page, "03-typical-mistake-diagnosed")
 
 

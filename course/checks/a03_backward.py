@@ -62,8 +62,18 @@ def _vjp_of_view_trial(v):
         if _column_order(got, want, v):
             raise AssertionError("vjp_of_view(v) has the right values in column order: view reads and fills "
                                  "the elements row by row (the last dimension fastest), not column by column.")
-        assert_close(got, want, "vjp_of_view(v)", causes=[SIGN_FLIPPED])
+        try:
+            assert_close(got, want, "vjp_of_view(v)", causes=[SIGN_FLIPPED, VJP_FACTOR_MISSING])
+        except AssertionError as error:
+            if isinstance(got, torch.Tensor) and got.shape == v.shape != want.shape:
+                raise AssertionError(f"{error}\nIt has the shape of v: backward(v) gives v^T J, which has the "
+                                     f"shape of x, {tuple(want.shape)}.") from None
+            raise
     return Trial((v,), judge)
+
+
+VJP_FACTOR_MISSING = (0.5, "the factor 2 of (2 * x).view(2, 2) is missing: backward(v) gives v^T J, "
+                           "each entry of v times its local derivative, 2")
 
 
 VJP_OF_VIEW = Exercise(
@@ -220,8 +230,8 @@ MATMUL_BACKWARD = Exercise(
 
 # ---- elementwise rules: relu, pow, exp, log, tanh, sigmoid ----------------------
 
-def _unary_judge(op, x, g, name, fd=False, extra=None):
-    """Judge fn(x, g) against torch's gradient of op(x) weighted by g."""
+def _unary_judge(op, x, g, name, fd=False, extra=None, causes=()):
+    """Judge fn(x, g) against torch's gradient of op(x) weighted by g (`causes`: factors the rule makes likely)."""
     def judge(got):
         if extra:
             extra(got)
@@ -230,7 +240,7 @@ def _unary_judge(op, x, g, name, fd=False, extra=None):
         if compare(got, local).passed and not compare(want, local).passed:
             raise AssertionError("your result is the local derivative d out/dx alone: "
                                  "multiply it by grad_out (the chain rule).")
-        assert_close(got, want, f"{name}'s result", causes=[SIGN_FLIPPED])
+        assert_close(got, want, f"{name}'s result", causes=[SIGN_FLIPPED, *causes])
         if fd:
             assert_close_to_finite_differences(got, lambda t: (op(t) * g).sum(), x, "finite-difference check")
     return judge
@@ -282,7 +292,10 @@ def _power(p):
 
 
 def _pow_trial(x, p, g, case, fd=False):
-    return Trial((x, p, g), _unary_judge(_power(p), x, g, "pow_backward", fd), case=case)
+    # 1 / p times the right answer: the p the power rule brings down is missing (-1 and 1 tell nothing)
+    causes = [(1 / p, "that is 1 / p: the factor p of the power rule (d x^p = p x^(p-1) dx) is missing")] \
+        if p and abs(p) != 1 else []
+    return Trial((x, p, g), _unary_judge(_power(p), x, g, "pow_backward", fd, causes=causes), case=case)
 
 
 def _pow_visible():

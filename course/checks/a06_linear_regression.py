@@ -404,9 +404,12 @@ def _training_judge(true_w, true_b, n, batch_size):
         assert isinstance(w, torch.Tensor) and tuple(w.shape) == (d, 1), f"w must be a tensor of shape (d, 1) = {(d, 1)}."
         assert isinstance(b, torch.Tensor) and tuple(b.shape) == (1,), "b must be a tensor of shape (1,)."
         steps = 3 * math.ceil(n / batch_size)
-        assert isinstance(losses, (list, tuple)) and len(losses) == steps and all(type(v) is float for v in losses), (
+        assert isinstance(losses, (list, tuple)) and len(losses) == steps, (
             f"losses must be a list of {steps} Python floats (3 epochs of {math.ceil(n / batch_size)} "
             "minibatches), one per minibatch: append l.mean().item().")
+        kinds = sorted({type(v).__name__ for v in losses if type(v) is not float})
+        assert not kinds, (f"losses must be Python floats, but the list holds {' and '.join(kinds)} values: "
+                           "append l.mean().item(), a number, not the loss tensor.")
         w_err = float((w.detach().to(torch.float64).reshape(-1) - true_w).abs().max())
         b_err = abs(float(b.detach().reshape(-1)[0]) - true_b)
         assert w_err < 0.05 and b_err < 0.05, (

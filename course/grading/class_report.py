@@ -3,8 +3,11 @@
 `class_summary` reads the gradebook (scores, late penalties, what still
 needs grading by hand), the grader's record beside each graded notebook
 (diagnoses, integrity findings), the grading failures and the collection
-reports. `write_report` renders it: plots as embedded PNGs, no script, no
-network, so the page opens anywhere.
+reports. `write_report` renders it with the misconceptions the class showed
+(course.grading.misconception_report: heat map, what persists, a profile per
+student) and the item analysis of every test cell (course.grading.items):
+plots as embedded PNGs, no script, no network, so the page opens anywhere.
+`write_student_page` writes one student's study plan.
 """
 import base64
 from collections import Counter
@@ -17,6 +20,7 @@ import re
 
 from nbgrader.api import MissingEntry
 
+from . import items as item_stats, misconception_report
 from .collect import read_report
 from .course import Course, final_score
 
@@ -104,12 +108,14 @@ def _cell_messages(root, assignment_id, student, record_name):
 
 
 def class_summary(root, assignment_ids):
-    """[AssignmentSummary] of course `root`, from its gradebook and the grader's records."""
+    """[AssignmentSummary] of course `root`, from its gradebook and the grader's records (an assignment never
+    graded, which the gradebook does not know yet, is left out)."""
     failures, record_name = Course.of(root).grading_failures(), Course.of(root).record_file
     summaries = []
     with Course.of(root).gradebook() as gb:
         students = sorted(s.id for s in gb.students)
-        for assignment_id in assignment_ids:
+        known = {a.name for a in gb.assignments}
+        for assignment_id in [a for a in assignment_ids if a in known]:
             assignment = gb.find_assignment(assignment_id)
             summary = AssignmentSummary(assignment_id, assignment.max_score,
                                         str(assignment.duedate or ""), {}, collection=read_report(root, assignment_id))
@@ -226,7 +232,25 @@ th{background:#f3f3f3}section{border-top:2px solid #4c72b0;margin-top:2em}.plots
 .note{color:#555}"""
 
 
-def render(summaries, course_id):
+def items_section(analysis):
+    """An assignment's item analysis: a row per test cell, and Cronbach's alpha."""
+    if analysis is None or not analysis.items:
+        return ""
+    rows = [[item.grade_id, f"{item.points:g}", f"{item.full} / {item.students}", item_stats.shown(item.difficulty),
+             item_stats.shown(item.discrimination), item.flag or item.undefined_why] for item in analysis.items]
+    flagged = sum(bool(item.flag) for item in analysis.items)
+    return ("<h3>Item analysis</h3><p class='note'>Difficulty: the share with full points. Discrimination: the "
+            "corrected point-biserial, the cell's points against the rest of the assignment's autograded points "
+            f"(undefined where the cell or the rest does not vary); below {item_stats.LOW_DISCRIMINATION:g}: check "
+            f"this item. Cronbach's alpha of the {len(analysis.items)} cells over {len(analysis.students)} students: "
+            f"<b>{item_stats.shown(analysis.alpha)}</b>; {flagged} cell(s) to check.</p>"
+            + _table(["test cell", "points", "full points", "difficulty", "discrimination", "flag"], rows))
+
+
+def render(summaries, course_id, showings=None, analyses=None):
+    """The report's HTML; with `showings` (misconception_report.Showings) and `analyses`
+    ({assignment: items.AssignmentItems}) its misconceptions and item statistics too."""
+    analyses = analyses or {}
     parts = [f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Class report: {course_id}</title>"
              f"<style>{STYLE}</style></head><body><h1>Class report: {html.escape(course_id)}</h1>",
              "<p class='note'>Scores after late penalties; written answers count once graded by hand.</p>",
@@ -238,6 +262,8 @@ def render(summaries, course_id):
              _table(["assignment", "test cell", "pass rate", "most frequent diagnosis", "share"],
                     [[s.assignment_id, c.grade_id, f"{c.pass_rate:.0%}", d.text[:200], f"{d.share:.0%}"]
                      for s, c, d in hardest_checks(summaries)])]
+    if showings is not None:
+        parts.append(misconception_report.class_section(showings))
     for s in summaries:
         parts.append(f"<section id='{s.assignment_id}'><h2>{s.assignment_id}</h2><div class='plots'>"
                      f"<img alt='score distribution of {s.assignment_id}' src='data:image/png;base64,{score_plot(s)}'>"
@@ -251,6 +277,7 @@ def render(summaries, course_id):
         parts.append(_table(["test cell", "points", "passed", "pass rate"],
                             [[c.grade_id, f"{c.points:g}", f"{c.passed} / {c.graded}", f"{c.pass_rate:.0%}"]
                              for c in s.cells]))
+        parts.append(items_section(analyses.get(s.assignment_id)))
         if s.manual:
             parts.append(f"<h3>Still to grade by hand ({len(s.manual)})</h3><p>{html.escape(', '.join(s.manual))}</p>")
         if s.late:
@@ -273,5 +300,45 @@ def write_report(root, assignment_ids, path=None):
 
     path = Path(path or Path(root) / REPORT_FILE)
     course_id = CourseDirectory(config=Course.of(root).config).course_id
-    path.write_text(render(class_summary(root, assignment_ids), course_id), encoding="utf-8")
+    summaries = class_summary(root, assignment_ids)
+    graded_ids = [s.assignment_id for s in summaries]
+    showings = misconception_report.class_showings(root, graded_ids, {s.assignment_id: sorted(s.scores)
+                                                                      for s in summaries}, Course.of(root).record_file)
+    analyses = {a.assignment: a for a in item_stats.item_analysis(root, graded_ids)}
+    path.write_text(render(summaries, course_id, showings, analyses), encoding="utf-8")
+    return path
+
+
+def write_items_csv(root, assignment_ids, path=None):
+    """Write the item statistics of every test cell as CSV (default: item_analysis.csv in the course); its path."""
+    path = Path(path or Path(root) / item_stats.CSV_FILE)
+    return item_stats.write_csv(item_stats.item_analysis(root, assignment_ids), path)
+
+
+def student_file(student):
+    return f"study_plan_{re.sub(r'[^A-Za-z0-9_.-]', '_', student)}.html"
+
+
+def write_student_page(root, student, assignment_ids, path=None, checks=None):
+    """Write one student's study plan (default: study_plan_<student>.html in the course folder); its path.
+
+    From the graded class's records (the gradebook and judge.json), or, with `checks` (a folder), from the
+    `course check --record` records under it: a self-learner's, with no gradebook needed.
+    """
+    if checks is not None:
+        showings = misconception_report.check_showings(checks, student)
+        records = misconception_report.read_check_records(checks)
+        scores = {a: f"{r['runs'][-1].get('score', 0):g} / {r['runs'][-1].get('points', 0):g} (last check "
+                     f"{r['runs'][-1].get('time', '?')})" for a, r in records.items()}
+        page = misconception_report.student_page(showings, student, scores)
+        path = Path(path or Path(checks) / student_file(student))
+    else:
+        summaries = class_summary(root, assignment_ids)
+        graded = {s.assignment_id: [student] if student in s.scores else [] for s in summaries}
+        showings = misconception_report.class_showings(root, list(graded), graded, Course.of(root).record_file)
+        scores = {s.assignment_id: (f"{s.scores[student]:g} / {s.max_score:g}" if student in s.scores
+                                    else s.failures.get(student, "not handed in")) for s in summaries}
+        page = misconception_report.student_page(showings, student, scores)
+        path = Path(path or Path(root) / student_file(student))
+    path.write_text(page, encoding="utf-8")
     return path

@@ -4,6 +4,12 @@ Each assignment has a catalog `mistakes/<assignment id>.py` that defines
 ``MISTAKES = [Mistake(...), ...]``. The example class and the tests grade
 submissions made by applying them, and check that each loses exactly the
 points it should, with feedback that names the mistake.
+
+Each mistake also declares the misconception its diagnosis shows: the id of
+an entry of course/checks/core/misconceptions.toml (`misconception="vjp-not-grad"`),
+or None with the reason its diagnosis cannot name one
+(`misconception=None, why_none="..."`). The tests grade it and check that
+judge.json records that id and the feedback its name.
 """
 from dataclasses import dataclass, field
 import copy
@@ -11,6 +17,9 @@ import runpy
 from pathlib import Path
 
 import nbformat
+
+
+UNDECLARED = "(undeclared)"
 
 
 @dataclass(frozen=True)
@@ -23,6 +32,8 @@ class Mistake:
     feedback: tuple = field(default=())  # phrases the feedback of those cells must show
     code: str = ""                 # the wrong solution as the whole new cell source, or
     replace: tuple = ()            # (old, new) edits of the solution cell, each old found once
+    misconception: object = UNDECLARED  # the id of the misconception it shows, or None (then say why_none)
+    why_none: str = ""             # why its diagnosis names no misconception
 
     def __post_init__(self):
         for name in ("loses", "feedback"):
@@ -44,6 +55,19 @@ class Mistake:
                                  f"in cell {self.cell!r}, not once (did the solution change?)")
             source = source.replace(old, new)
         return source
+
+
+def declaration_problem(mistake, known_ids):
+    """Why `mistake`'s misconception is not declared properly (an id of `known_ids`, or None with a reason), or ""."""
+    if mistake.misconception is None:
+        return "" if mistake.why_none.strip() else f"mistake {mistake.name!r}: misconception=None needs why_none"
+    if mistake.misconception == UNDECLARED:
+        return f"mistake {mistake.name!r} declares no misconception (an id, or None with why_none)"
+    if mistake.misconception not in known_ids:
+        return f"mistake {mistake.name!r}: {mistake.misconception!r} is not an id of the catalogue"
+    if mistake.why_none:
+        return f"mistake {mistake.name!r}: why_none goes with misconception=None only"
+    return ""
 
 
 def catalog_path(root, assignment_id):

@@ -1,4 +1,4 @@
-"""An instructor's round in one call: release, collect, grade, feedback, export, report.
+"""An instructor's round in one call: release, collect, grade, feedback, export, report (and item statistics).
 
 Each step is the one `course <step>` runs (and nbgrader's own commands work
 on the same folder between them); `run` chains them for some assignments
@@ -19,6 +19,7 @@ class Round:
     feedback: dict = field(default_factory=dict)    # id -> (generated, released) StepResults
     exported: object = None                         # StepResult of nbgrader export
     report: object = None                           # path of the HTML report
+    items: object = None                            # path of the item statistics (CSV)
 
 
 def set_due_dates(root, due_dates):
@@ -60,5 +61,6 @@ def run(root, assignment_ids, exports, due_dates=None, say=print, **engine_setti
         say(f"feedback {assignment_id}: generated {generated.message}; returned: {released.message}")
     done.exported = steps.export_grades(root)
     say(f"export: grades.csv {done.exported.message}")
+    done.items = class_report.write_items_csv(root, ready)
     done.report = class_report.write_report(root, ready)
     return done

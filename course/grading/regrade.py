@@ -114,8 +114,7 @@ def _write(root, assignment_id, student, folder, record, cells, record_name):
     nb = nbformat.read(str(folder / f"{assignment_id}.ipynb"), as_version=4)
     for cell in cells:
         nb.cells[cell.index].outputs = outputs(cell.verdicts)
-        record["verdicts"][cell.grade_id] = [{"passed": v.passed, "message": v.message,
-                                              "diagnosis": v.diagnosis or v.message} for v in cell.verdicts]
+        record["verdicts"][cell.grade_id] = [v.record() for v in cell.verdicts]
     nbformat.write(nb, str(folder / f"{assignment_id}.ipynb"))
     (folder / record_name).write_text(json.dumps(record, indent=1))
     with Course.of(root).gradebook() as gb:

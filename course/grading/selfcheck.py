@@ -13,8 +13,17 @@ which predictions were right, torch's answer and why
 answer beside the model answer of `source/<id>/<id>.ipynb` when the
 repository holds it. An instructor turns reveal off in `nbgrader_config.py`
 (`c.SelfCheck.reveal = False`) until the deadline.
+
+A failed check ends with the misconception its diagnosis shows and the
+section to reread. With `--record`, and only then, the run is also kept in
+`course_check.json` beside the notebook (CHECK_RECORD: the time, seed,
+points and every verdict with its misconception ids; the last RECORD_RUNS
+runs), from which `course report --student NAME --checks FOLDER` writes a
+self-learner's study plan.
 """
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
+import json
 from pathlib import Path
 
 import nbformat
@@ -30,6 +39,9 @@ from course.checks.registry import EXERCISES
 from .plugins.trusted_execute import TrustedExecute
 from .model_answers import model_answers as written_answers
 from .course import Course
+
+CHECK_RECORD = "course_check.json"   # beside the notebook, written only with `course check --record`
+RECORD_RUNS = 50
 
 REVEAL_OFF = ("course check --reveal: your instructor turned reveal off until the deadline "
               "(c.SelfCheck.reveal = False in nbgrader_config.py); `course check` without --reveal still works.")
@@ -79,6 +91,7 @@ class Result:
     written: list = field(default_factory=list)      # [(grade_id, the learner's answer, points)]
     answers: dict = field(default_factory=dict)      # grade_id -> what the kernel answered the grader
     integrity: list = field(default_factory=list)    # the grader's integrity findings
+    verdicts: dict = field(default_factory=dict)     # grade_id -> [verdict records], as judge.json keeps them
 
     @property
     def score(self):
@@ -108,7 +121,7 @@ def check_notebook(path, seed=0, root="."):
         score, points = utils.determine_grade(cell)
         rows.append(_row(grading["grade_id"], cell, executor.verdicts.get(grading["grade_id"]), score, points))
     return Result(path, executor.run_seed, rows, written, executor.answers,
-                  [vars(finding) for finding in executor.findings])
+                  [vars(finding) for finding in executor.findings], executor.verdicts)
 
 
 def _row(grade_id, cell, verdicts, score, points):
@@ -214,8 +227,26 @@ def reveal_text(result, roots):
     return "\n".join(out)
 
 
-def run(path, seed=0, reveal=False, root="."):
-    """`course check`: print the table (and with `reveal`, the answers); 0 when every autograded point is earned."""
+# ---- --record ---------------------------------------------------------------------
+
+def write_record(result, now=None):
+    """Add `result`'s run to CHECK_RECORD beside its notebook (the last RECORD_RUNS kept); the record's path."""
+    path = result.path.parent / CHECK_RECORD
+    try:
+        record = json.loads(path.read_text())
+        runs = record["runs"] if isinstance(record.get("runs"), list) else []
+    except (OSError, ValueError, KeyError, AttributeError):
+        runs = []
+    runs.append({"time": (now or datetime.now(timezone.utc)).isoformat(timespec="seconds"), "seed": result.seed,
+                 "score": result.score, "points": result.points, "verdicts": result.verdicts})
+    path.write_text(json.dumps({"assignment": result.path.stem, "notebook": result.path.name,
+                                "runs": runs[-RECORD_RUNS:]}, indent=1))
+    return path
+
+
+def run(path, seed=0, reveal=False, root=".", record=False):
+    """`course check`: print the table (and with `reveal`, the answers); 0 when every autograded point is earned.
+    With `record`, also keep the run in CHECK_RECORD beside the notebook."""
     if reveal and not SelfCheck(config=Course.of(root).config).reveal:
         print(REVEAL_OFF)
         return 2
@@ -231,4 +262,7 @@ def run(path, seed=0, reveal=False, root="."):
     print(table(result))
     if reveal:
         print(reveal_text(result, source_roots(root)))
+    if record:
+        print(f"\nRecorded in {write_record(result)} (`course report --student NAME --checks "
+              f"{result.path.parent.parent}` writes your study plan from such records).")
     return 0 if result.score == result.points else 1

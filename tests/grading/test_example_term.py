@@ -18,8 +18,9 @@ import zipfile
 import nbformat
 import pytest
 
+from course.checks.core.misconceptions import catalogue
 from course.cli import main
-from course.grading import class_report, collect, steps
+from course.grading import class_report, collect, items, misconception_report, steps
 from examples import example_term
 from course.grading.mistakes import group_disjoint, load_mistakes
 from course.grading.model_answers import MARK, model_answers
@@ -48,6 +49,7 @@ def test_the_round_ends_with_every_score_as_expected_and_where_the_report_is(ter
     assert status == 0, out
     assert f"{len(expected)} of {len(expected)} submissions scored as expected" in out
     assert out.strip().splitlines()[-1] == f"Report: {folder / class_report.REPORT_FILE}"
+    assert f"Item statistics: {folder / items.CSV_FILE}" in out
     assert example_term.compare(folder, expected) == []
     assert len(expected) >= 25
 
@@ -168,8 +170,44 @@ def test_the_reports_numbers_are_the_gradebooks(term):
     assert summaries["01_randn"].failures == {"gus": Course.of(folder).grading_failures()["01_randn", "gus"]}
     assert "Where the class struggles" in page and "quinnzed is not on the roster" in page
     images = re.findall(r"src='data:image/png;base64,([^']+)'", page)
-    assert len(images) == 2 * len(ASSIGNMENTS)
+    assert len(images) == 2 * len(ASSIGNMENTS) + 1   # and the heat map of misconceptions
     assert all(base64.b64decode(data)[:8] == b"\x89PNG\r\n\x1a\n" for data in images)
+
+
+def test_the_report_shows_the_misconceptions_the_mistakes_declare_and_which_persist(term):
+    """cam hands in the first group of mistakes of every assignment: does the report's profile hold each
+    misconception those mistakes declare, where they were made, and the one that comes back in 06?"""
+    folder, _, _ = term
+    summaries = class_report.class_summary(folder, ASSIGNMENTS)
+    showings = misconception_report.class_showings(folder, ASSIGNMENTS, {s.assignment_id: sorted(s.scores)
+                                                                         for s in summaries})
+    declared = {(assignment, m.misconception) for assignment in ASSIGNMENTS
+                for m in group_disjoint(load_mistakes(ROOT, assignment))[0] if m.misconception}
+    shown = {(s.assignment, s.misconception) for s in showings.found if s.student == "cam"}
+    assert declared <= shown, declared - shown
+    assert ("broadcast-grad-sum", "cam", ["03_backward", "06_linear_regression"]) in showings.persistent()
+    assert not [s for s in showings.found if s.student in ("ada", "eve")]   # full solutions, written two ways
+    page = (folder / class_report.REPORT_FILE).read_text().replace("&#x27;", "'")
+    broadcast = catalogue()["broadcast-grad-sum"]
+    assert "<h2>Misconceptions</h2>" in page and "id='misconception-heat-map'" in page
+    assert f"<td>{broadcast.name}</td><td>cam</td><td>03_backward → 06_linear_regression</td>" in page
+    assert page.count("<h3>Item analysis</h3>") == len(ASSIGNMENTS) and "Cronbach's alpha" in page
+    with open(folder / items.CSV_FILE) as handle:
+        rows = list(csv.DictReader(handle))
+    assert {r["assignment"] for r in rows} == set(ASSIGNMENTS)
+    assert len(rows) == sum(len(s.cells) for s in summaries)
+    for row in rows:
+        assert row["discrimination"] == "undefined" or -1 <= float(row["discrimination"]) <= 1
+        assert 0 <= float(row["difficulty"]) <= 1
+
+
+def test_a_students_study_plan_names_what_to_reread(term, capsys):
+    folder, _, _ = term
+    assert main(["--root", str(folder), "report", "--student", "cam", *ASSIGNMENTS]) == 0
+    page = Path(capsys.readouterr().out.strip()).read_text().replace("&#x27;", "'")
+    broadcast = catalogue()["broadcast-grad-sum"]
+    assert "<h1>Study plan: cam</h1>" in page and f"<b>Reread:</b> {broadcast.reread}" in page
+    assert page.index(broadcast.name) < page.index(catalogue()["vjp-not-grad"].name)  # what persists comes first
 
 
 def test_the_report_opens_in_headless_chromium_without_errors(term):
@@ -188,9 +226,13 @@ def test_the_report_opens_in_headless_chromium_without_errors(term):
         heading = page.inner_text("h1")
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENSHOTS / "class_report.png"), full_page=True)
+        heat_map = page.locator("#misconception-heat-map")
+        heat_map_size = heat_map.evaluate("i => [i.complete ? i.naturalWidth : 0, i.naturalHeight]")
+        heat_map.screenshot(path=str(SCREENSHOTS / "misconception_heat_map.png"))
         browser.close()
     assert errors == []
-    assert len(widths) == 2 * len(ASSIGNMENTS) and all(w > 100 for w in widths)
+    assert len(widths) == 2 * len(ASSIGNMENTS) + 1 and all(w > 100 for w in widths)
+    assert heat_map_size[0] > 300 and heat_map_size[1] > 200
     assert heading == "Class report: torch-gradients"
 
 

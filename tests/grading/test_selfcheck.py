@@ -6,6 +6,7 @@ import nbformat
 import pytest
 
 from course import cli
+from course.checks.core.misconceptions import catalogue
 from course.grading import selfcheck
 from examples import example_class
 from course.grading.mistakes import apply_mistakes, load_mistakes, read_notebook
@@ -110,6 +111,11 @@ def test_verdicts_equal_the_autograders(graded_example_class, assignment_id):
         autograded = {cell: score for cell, score in Course.of(root).cell_scores(assignment_id, student).items()
                       if score[0] is not None and cell not in written}
         assert {row.grade_id: (row.score, row.points) for row in result.rows} == autograded, student
+        printed = selfcheck.table(result)
         for row in result.rows:
             messages = [v["message"] for v in record["verdicts"][row.grade_id] if not v["passed"]]
             assert row.diagnosis == (messages[0] if messages else ""), (student, row.grade_id)
+            shown = [i for v in record["verdicts"][row.grade_id] if not v["passed"] for i in v["misconceptions"]][:1]
+            for misconception in shown:  # a failed check ends with the misconception's name and where to reread it
+                line = catalogue()[misconception].line
+                assert row.diagnosis.endswith(line) and line in printed, (student, row.grade_id)

@@ -95,6 +95,9 @@ def _shape_diagnosis(name, actual, expected):
         lines.append("It is the transpose of the right shape: a gradient always has "
                      "the shape of the tensor it belongs to (check the order of "
                      "a matmul and where a .T belongs; nn.Linear stores W as (out, in)).")
+    elif actual.numel() == expected.numel() and [n for n in got if n != 1] == [n for n in want if n != 1]:
+        lines.append("It has the right number of elements, but a dimension of size 1 is missing or extra: "
+                     "a dimension kept or dropped (keepdim), or a view/reshape too many.")
     elif actual.numel() == expected.numel():
         lines.append("It has the right number of elements in another arrangement: "
                      "a dimension kept or dropped (keepdim), or a view/reshape too many.")

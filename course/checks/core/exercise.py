@@ -10,12 +10,17 @@ In JupyterLab a test cell calls `check(grade_id, fn)`: trials, call and
 judgement all run in the kernel, as instant advice. During autograding the
 grader (course.grading.plugins.trusted_execute) builds the same trials in its own process,
 sends only their inputs to the kernel and judges the outputs itself.
+
+Either way, a failed verdict carries the ids of the misconceptions its diagnosis shows
+(course.checks.core.misconceptions: none when the diagnosis cannot tell the cause), and its
+message ends with each one's name and the notebook section to reread.
 """
 from dataclasses import dataclass, field
 import random
 import zlib
 
 from course.kernel import plain
+from . import misconceptions
 
 
 @dataclass
@@ -35,6 +40,12 @@ class Verdict:
     diagnosis: str = ""            # the message without the trial's case: what the class report counts
     refused: bool = False          # the code was refused by reading (an allow-list), never run
     error: str = "AssertionError"  # the name a failed verdict is shown under in the cell
+    misconceptions: tuple = ()     # ids of the misconceptions the diagnosis shows (core/misconceptions.toml)
+
+    def record(self):
+        """What judge.json keeps of this verdict."""
+        return {"passed": self.passed, "message": self.message, "diagnosis": self.diagnosis or self.message,
+                "misconceptions": list(self.misconceptions)}
 
 
 @dataclass
@@ -70,7 +81,9 @@ class Exercise:
         for trial, outcome in zip(trials, outcomes):
             failure = _failure(trial, outcome)
             if failure:
-                return Verdict(False, (f"{trial.case}: {failure}" if trial.case else failure) + notes, failure)
+                shown = misconceptions.shown_by(failure, self.grade_id)
+                return Verdict(False, (f"{trial.case}: {failure}" if trial.case else failure) + notes
+                               + misconceptions.reread_lines(shown), failure, misconceptions=shown)
         return Verdict(True, label(len(trials)) + notes)
 
     def visible_label(self, count):

@@ -23,8 +23,9 @@ learner code:
 
 Whatever goes wrong while judging one exercise (the reading, the process,
 the answer, a judge on malformed data) fails that cell with a message; the
-rest of the notebook is graded. The seed, each verdict and the integrity
-findings are written to `judge.json` beside the graded notebook, and what
+rest of the notebook is graded. The seed, each verdict (with the ids of the
+misconceptions its diagnosis shows) and the integrity findings are written
+to `judge.json` beside the graded notebook, and what
 the trial processes answered to `answers/` (course.grading.answers), from
 which `course regrade` judges again without running anything.
 """
@@ -152,8 +153,7 @@ class TrustedExecute(SandboxedExecute):
         return answer.outcomes
 
     def _record(self, exercise, verdict):
-        self.verdicts.setdefault(exercise.grade_id, []).append(
-            {"passed": verdict.passed, "message": verdict.message, "diagnosis": verdict.diagnosis or verdict.message})
+        self.verdicts.setdefault(exercise.grade_id, []).append(verdict.record())
 
     def _write_record(self, resources):
         folder = (resources or {}).get("metadata", {}).get("path")
