@@ -11,6 +11,15 @@ MISTAKES = [
         feedback=["with lr = 0.1: sgd_step_ raised AttributeError: 'NoneType' object has no attribute 'zero_'"],
     ),
     Mistake(
+        # each param updated through a flat .view: fine while params are contiguous, not for a transposed weight
+        name="sgd_updates_through_a_flat_view",
+        cell="sgd_step_",
+        replace=[("            p -= lr * p.grad\n", "            p.view(-1).sub_(lr * p.grad.view(-1))\n")],
+        loses=["sgd_step__tests"],
+        feedback=["params[0] not contiguous (stored transposed)", "Use .reshape",
+                  "a reshaped copy changed in place leaves the original as it was"],
+    ),
+    Mistake(
         name="sgd_forgets_to_clear_grads",
         cell="sgd_step_",
         replace=[("            p.grad.zero_()\n", "")],

@@ -137,5 +137,26 @@ def sgd(params, lr, batch_size):
 ''',
             loses=(),
         ),
+        Mistake(
+            name="train_linreg_as_d2l_writes_it",
+            cell="train_linreg",
+            code='''
+def train_linreg(features, labels, lr=0.03, batch_size=10, num_epochs=3, generator=None):
+    """Train linreg with minibatch SGD; returns (w, b, losses), one loss (batch mean) per minibatch."""
+    w = torch.normal(0, 0.01, size=(features.shape[1], 1), generator=generator, dtype=features.dtype,
+                     requires_grad=True)
+    b = torch.zeros(1, dtype=features.dtype, requires_grad=True)
+    net, loss = linreg, squared_loss
+    losses = []
+    for epoch in range(num_epochs):
+        for X, y in data_iter(batch_size, features, labels, generator):
+            l = loss(net(X, w, b), y)
+            l.sum().backward()
+            sgd([w, b], lr, batch_size)
+            losses.append(float(l.mean()))
+    return w.detach(), b.detach(), losses
+''',
+            loses=(),
+        ),
     ],
 }

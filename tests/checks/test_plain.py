@@ -196,9 +196,13 @@ def test_a_by_hand_call_gives_the_learner_copies_with_the_trials_layout():
 
 def test_the_hints_claims_about_contiguity_hold():
     """A transposed, a permuted and an expanded tensor are not contiguous; 2 * x of a transposed x keeps its
-    layout; .view of it fails and .reshape and .flatten give the values in row order."""
+    layout; .view of it fails and .reshape and .flatten give the values in row order, as a copy that an in-place
+    change does not carry back to the original."""
     x = torch.arange(6.0).reshape(2, 3).t()
     assert not any(t.is_contiguous() for t in (x, _T.permute(1, 0, 2), torch.arange(3.0).expand(2, 3), 2 * x))
     with pytest.raises(RuntimeError, match="view size is not compatible with input tensor's size and stride"):
         (2 * x).view(6)
     assert torch.equal(x.reshape(6), torch.tensor([0.0, 3.0, 1.0, 4.0, 2.0, 5.0])) and torch.equal(x.flatten(), x.reshape(6))
+    before = x.clone()
+    x.reshape(6).sub_(1.0)                    # a copy: the original is left as it was
+    assert torch.equal(x, before)
