@@ -4,15 +4,18 @@ Every reference is torch's own gradient of the forward operation
 (`autograd_vjp`), computed where the checks run; several exercises add
 central finite differences as a second witness. Hidden trials cover
 broadcasting (leading and size-1 dimensions), non-square matrices, a batch
-of one, ReLU and powers at exact zeros, dim/keepdim in every combination and
-the edges of each function's domain.
+of one, ReLU and powers at exact zeros, dim/keepdim in every combination,
+inputs and upstream gradients that are not contiguous (transposed, stored in
+reverse order, expanded: course.checks.core.layouts), and each elementwise
+rule at the ends of its domain in float32 and float64, powers at and near 0
+included (course.checks.core.domains).
 """
 import torch
 
 from .core.compare import SIGN_FLIPPED, assert_close, assert_close_to_finite_differences, compare, tolerance
 from .core.domains import end_points, point_diagnosis, pow_points_near_zero, unit_grad, where_defined, wide_values
 from .core.exercise import Exercise, Trial
-from .core.layouts import described, described_all, expanded, reversed_memory, transposed
+from .core.layouts import described_all, expanded, reversed_memory, transposed
 from .core.reference import autograd_vjp, generators, random_shape, random_tensor
 
 _float64 = torch.float64
@@ -62,14 +65,15 @@ def _column_order(got, want, v):
             and compare(got, column).passed)
 
 
-def _vjp_of_view_trial(v, case=""):
+def _vjp_of_view_trial(v):
     def judge(got):
         want = autograd_vjp(_view, (torch.zeros(4, dtype=v.dtype),), v)[0]
         if _column_order(got, want, v):
             raise AssertionError("vjp_of_view(v) has the right values in column order: view reads and fills "
                                  "the elements row by row (the last dimension fastest), not column by column.")
         assert_close(got, want, "vjp_of_view(v)", causes=[SIGN_FLIPPED])
-    return Trial((v,), judge, case=case)
+    layout = described_all(v=v)
+    return Trial((v,), judge, case=f"for {layout}" if layout else "")
 
 
 VJP_OF_VIEW = Exercise(
@@ -79,8 +83,7 @@ VJP_OF_VIEW = Exercise(
     # and v stored transposed, as an upstream gradient can be: the same values, not contiguous
     hidden=lambda seed: [_vjp_of_view_trial(random_tensor((2, 2), gen, away_from_zero=0.1))
                          for gen in generators(seed, 6)]
-    + [_vjp_of_view_trial(transposed(random_tensor((2, 2), gen, away_from_zero=0.1)),
-                          "for v " + described("v", transposed(torch.ones(2, 2))).removeprefix("v "))
+    + [_vjp_of_view_trial(transposed(random_tensor((2, 2), gen, away_from_zero=0.1)))
        for gen in generators(seed + 1, 2)],
 )
 
@@ -262,12 +265,12 @@ def _unary_judge(op, x, g, name, fd=False, extra=None, function="", p=None):
         if extra:
             extra(got)
         want = autograd_vjp(op, (x,), g)[0]
-        local = autograd_vjp(op, (x,))[0]  # d op / dx alone, without grad_out
-        if compare(got, local).passed and not compare(want, local).passed:
-            raise AssertionError("your result is the local derivative d out/dx alone: "
-                                 "multiply it by grad_out (the chain rule).")
         report = compare(got, want, f"{name}'s result", causes=[SIGN_FLIPPED])
         if not report.passed:
+            local = autograd_vjp(op, (x,))[0]  # d op / dx alone, without grad_out
+            if compare(got, local).passed and not compare(want, local).passed:
+                raise AssertionError("your result is the local derivative d out/dx alone: "
+                                     "multiply it by grad_out (the chain rule).")
             point = point_diagnosis(function, op, x, g, got, want, name, *tolerance(want.dtype), p=p)
             raise AssertionError(f"{point}\n{report.message}" if point else report.message)
         if fd:
@@ -304,7 +307,7 @@ def _ends_of_domain(function, op, make_trial, seed):
     (wide_values), each with an upstream gradient of magnitude 1 at most, where torch's result is finite;
     then x stored transposed with an upstream gradient that is an expand of one row."""
     trials = []
-    gens = generators(seed + 7, 5)
+    gens = generators(seed + 7, 3)
     for gen, dtype in zip(gens, (torch.float32, torch.float64)):
         x = torch.tensor(end_points(function, dtype), dtype=dtype)
         x, g = where_defined(op, x, unit_grad(x.shape, gen, dtype))
@@ -315,9 +318,9 @@ def _ends_of_domain(function, op, make_trial, seed):
         trials.append(make_trial(x, unit_grad(shape, gen, dtype),
                                  f"for x of shape {shape} in {_name(dtype)}, spread over the whole range where "
                                  "torch's result is finite"))
-    x = transposed(random_tensor((3, 4), gens[4], low=0.5, high=3.0) * (1 if function == "log" else
-                                                                     torch.tensor([1.0, -1.0, 1.0, -1.0])))
-    g = expanded(random_tensor((1, 4), gens[4], away_from_zero=0.1), (3, 4))
+    signs = torch.ones(4) if function == "log" else torch.tensor([1.0, -1.0, 1.0, -1.0])   # log: x > 0
+    x = transposed(random_tensor((3, 4), gens[2], low=0.5, high=3.0) * signs)
+    g = expanded(random_tensor((1, 4), gens[2], away_from_zero=0.1), (3, 4))
     trials.append(make_trial(x, g, "for x of shape (3, 4)"))
     return trials
 

@@ -420,13 +420,13 @@ SGD = Exercise(
 
 # ---- train_linreg -----------------------------------------------------------------
 
-def linreg_run(features, labels, lr, batch_size, num_epochs, seed):
+def linreg_run(features, labels, lr, batch_size, num_epochs, seed, with_after=True):
     """The run Exercise 7 describes, replayed by the grader from the same data and seed.
 
     w is drawn first, 0.01 * randn(d, 1) from a generator seeded with `seed`, b = 0; then each epoch
     takes one torch.randperm(n) from that generator (data_iter's order) and each minibatch one step
-    of minibatch SGD. Returns each minibatch's mean loss before its step and after it, the number of
-    examples in each minibatch, and the final w and b.
+    of minibatch SGD. Returns each minibatch's mean loss before its step and (`with_after`) after it,
+    the number of examples in each minibatch, and the final w and b.
     """
     gen = torch.Generator().manual_seed(seed)
     n, d = features.shape
@@ -442,7 +442,8 @@ def linreg_run(features, labels, lr, batch_size, num_epochs, seed):
             before.append(float((residual ** 2 / 2).mean()))
             w = w - lr * (X.T @ residual) / batch_size
             b = b - lr * residual.sum(0) / batch_size
-            after.append(float(((X @ w + b - y) ** 2 / 2).mean()))
+            if with_after:
+                after.append(float(((X @ w + b - y) ** 2 / 2).mean()))
             sizes.append(len(rows))
     return {"before": before, "after": after, "sizes": sizes, "w": w, "b": b}
 
@@ -451,16 +452,19 @@ def _close_all(got, want, rtol=1e-3):
     return all(math.isclose(g, w, rel_tol=rtol, abs_tol=1e-12) for g, w in zip(got, want))
 
 
-def _judge_recorded_losses(losses, w, b, run):
+def _judge_recorded_losses(losses, w, b, replay):
     """Each recorded loss against the grader's own: the minibatch's mean loss before its step, in its replay.
 
     A run that draws its random numbers in the order the exercise gives is the replay's, to rounding:
     its losses are the replay's, or the replay's sums or losses after the step when those were
     recorded, and its w and b are the replay's. A run that drew in another order (or started elsewhere)
     is another run, whose losses the grader cannot recompute batch by batch: they are not judged.
+    `replay(with_after)` is the replay (linreg_run); the losses after each step are computed only if needed.
     """
+    run = replay(False)
     if _close_all(losses, run["before"]):
         return
+    run = replay(True)
     if _close_all(losses, [size * loss for size, loss in zip(run["sizes"], run["before"])]):
         raise AssertionError(
             "Each recorded loss is the number of examples in its minibatch times the minibatch's mean loss "
@@ -518,8 +522,8 @@ def _training_judge(true_w, true_b, features, labels, kwargs, runs):
             "(dividing by the batch size twice, in l.mean() and in sgd?); if it grew, the gradients pile up "
             "(are they zeroed after each step?). Make one update per minibatch.")
         assert losses[-1] < 0.01 * losses[0], "the loss must fall during training."
-        _judge_recorded_losses(list(losses), w, b, linreg_run(features, labels, kwargs["lr"], batch_size,
-                                                              kwargs["num_epochs"], kwargs["generator"]))
+        _judge_recorded_losses(list(losses), w, b, lambda with_after: linreg_run(
+            features, labels, kwargs["lr"], batch_size, kwargs["num_epochs"], kwargs["generator"], with_after))
     return judge
 
 
