@@ -36,6 +36,18 @@ MISTAKES = [
         loses=["vjp_of_view_tests"],
         feedback=["the right values in column order", "row by row"],
     ),
+    Mistake(
+        # .view where the right answer reshapes: fine on the contiguous examples, not on a transposed v
+        name="view_vjp_with_view",
+        cell="vjp_of_view",
+        replace=[
+            ('    return 2 * v.reshape(4)\n',
+             '    return 2 * v.view(4)\n'),
+        ],
+        loses=["vjp_of_view_tests"],
+        feedback=["for v not contiguous", "Use .reshape"],
+        misconception="view-needs-contiguous"
+    ),
     # sum_to_shape (add_backward and mul_backward call it, so their checks fail too)
     Mistake(
         name="sum_to_shape_only_leading_dims",
@@ -62,6 +74,18 @@ MISTAKES = [
         ],
         loses=["sum_to_shape_tests", "add_backward_tests", "mul_backward_tests"],
         feedback=["keepdim"],
+    ),
+    Mistake(
+        # all leading dims summed at once through a .view: a grad_out that is not contiguous cannot be viewed
+        name="sum_to_shape_views_the_leading_dims",
+        cell="sum_to_shape",
+        replace=[
+            ('    while grad.dim() > len(shape):\n        grad = grad.sum(dim=0)\n',
+             '    if grad.dim() > len(shape):\n        grad = grad.view(-1, *grad.shape[grad.dim() - len(shape):]).sum(dim=0)\n'),
+        ],
+        loses=["sum_to_shape_tests", "add_backward_tests", "mul_backward_tests"],
+        feedback=["not contiguous (its dimensions stored in another order)", "Use .reshape"],
+        misconception="view-needs-contiguous"
     ),
     # add_backward
     Mistake(
@@ -158,6 +182,18 @@ MISTAKES = [
         loses=["relu_backward_tests"],
         feedback=["multiply it by grad_out"],
     ),
+    Mistake(
+        # a threshold instead of 0: right for every x the examples use, wrong for a tiny positive x
+        name="relu_threshold_instead_of_zero",
+        cell="relu_backward",
+        replace=[
+            ('    return grad_out * (x > 0).to(grad_out.dtype)\n',
+             '    return grad_out * (x > 1e-8).to(grad_out.dtype)\n'),
+        ],
+        loses=["relu_backward_tests"],
+        feedback=["torch passes grad_out wherever x > 0, however small", "threshold"],
+        misconception="guard-changes-the-function"
+    ),
     # sum_backward
     Mistake(
         name="sum_backward_ignores_removed_dims",
@@ -247,6 +283,42 @@ MISTAKES = [
         loses=["pow_backward_tests"],
         feedback=["p = 2", "elements differ"],
     ),
+    Mistake(
+        # the rule as it stood before p = 0 was handled: 0 * 0 ** -1 = 0 * inf = nan at x = 0
+        name="pow_without_the_p_zero_case",
+        cell="pow_backward",
+        replace=[
+            ('    if p == 0:\n        return torch.zeros_like(x)    # x ** 0 is 1 everywhere: p * x ** (p - 1) would give 0 * inf at x = 0\n',
+             ''),
+        ],
+        loses=["pow_backward_tests"],
+        feedback=["at x = 0 with p = 0 (float32) your pow_backward gives nan", "return zeros when p == 0"],
+        misconception=None, why_none="a formula right everywhere but at one point, where floating point gives 0 * inf: an edge of arithmetic, not of the power rule"
+    ),
+    Mistake(
+        # x ** p / x: nan at x = 0 where torch's p * 0 ** (p - 1) is finite, and inf where x ** p overflows
+        name="pow_divides_by_x",
+        cell="pow_backward",
+        replace=[
+            ('    return grad_out * p * x ** (p - 1)\n',
+             '    return grad_out * p * x ** p / x\n'),
+        ],
+        loses=["pow_backward_tests"],
+        feedback=["at x = 0 with p = 2", "A formula that divides by x"],
+        misconception=None, why_none="a formula right for x != 0 that divides by x: an edge of arithmetic, not a misunderstanding of the rule"
+    ),
+    Mistake(
+        # the power through exp and log: nan for every negative x, where an integer power is defined
+        name="pow_through_exp_and_log",
+        cell="pow_backward",
+        replace=[
+            ('    return grad_out * p * x ** (p - 1)\n',
+             '    return grad_out * p * torch.exp((p - 1) * torch.log(x))\n'),
+        ],
+        loses=["pow_backward_tests"],
+        feedback=["x < 0, where log(x) is nan"],
+        misconception=None, why_none="a formula valid only for x > 0 (through log x): a domain slip, not a misunderstanding of the rule"
+    ),
     # exp_backward
     Mistake(
         name="exp_forgets_grad_out",
@@ -270,6 +342,18 @@ MISTAKES = [
         ],
         loses=["exp_backward_tests"],
         feedback=["x = [-3, -1, 0, 1, 4]", "elements differ"],
+    ),
+    Mistake(
+        # a guard against overflow that changes the result where torch's is still finite (x up to 709.78)
+        name="exp_clamps_x",
+        cell="exp_backward",
+        replace=[
+            ('    return grad_out * torch.exp(x)\n',
+             '    return grad_out * torch.exp(x.clamp(-700, 700))\n'),
+        ],
+        loses=["exp_backward_tests"],
+        feedback=["Your result there is what torch's gives at x = 700", "as if x were clamped to at most 700"],
+        misconception="guard-changes-the-function"
     ),
     # log_backward
     Mistake(
@@ -295,6 +379,30 @@ MISTAKES = [
         loses=["log_backward_tests"],
         feedback=["x = [0.1, 0.5, 1, 2, 10]", "elements differ"],
     ),
+    Mistake(
+        # a guard against division by zero: wrong at every x below the clamp, where torch's grad_out / x is finite
+        name="log_clamps_x",
+        cell="log_backward",
+        replace=[
+            ('    return grad_out / x\n',
+             '    return grad_out / x.clamp(min=1e-10)\n'),
+        ],
+        loses=["log_backward_tests"],
+        feedback=["as if x were clamped to at least 1e-10 or a small constant were added to it"],
+        misconception="guard-changes-the-function"
+    ),
+    Mistake(
+        # x / x ** 2: x ** 2 underflows to 0 for a tiny x
+        name="log_through_x_squared",
+        cell="log_backward",
+        replace=[
+            ('    return grad_out / x\n',
+             '    return grad_out * x / x ** 2\n'),
+        ],
+        loses=["log_backward_tests"],
+        feedback=["x ** 2 underflows to 0"],
+        misconception=None, why_none="a right formula that underflows (x ** 2 of a tiny x): floating point, not a misunderstanding"
+    ),
     # tanh_backward
     Mistake(
         name="tanh_uses_x_not_tanh_x",
@@ -317,7 +425,8 @@ MISTAKES = [
              '    t = (torch.exp(x) - torch.exp(-x)) / (torch.exp(x) + torch.exp(-x))\n    return grad_out * (1 - t ** 2)\n'),
         ],
         loses=["tanh_backward_tests"],
-        feedback=["contains NaN", "exp of a large number"],
+        feedback=["contains NaN", "exp of a large number", "at x = -100 (float32) your tanh_backward gives nan",
+                  "rewrite it so that no exp of a large positive number is taken"],
     ),
     # sigmoid_backward
     Mistake(
@@ -329,7 +438,8 @@ MISTAKES = [
              '    e = torch.exp(-x)\n    return grad_out * e / (1 + e) ** 2\n'),
         ],
         loses=["sigmoid_backward_tests"],
-        feedback=["contains NaN", "exp of a large number"],
+        feedback=["contains NaN", "exp of a large number", "at x = -100 (float32) your sigmoid_backward gives nan",
+                  "rewrite it so that no exp of a large positive number is taken"],
     ),
     Mistake(
         name="sigmoid_missing_one_minus",

@@ -12,6 +12,16 @@ MISTAKES = [
         feedback=["with lr = 0.1: sgd_step_ raised AttributeError: 'NoneType' object has no attribute 'zero_'"],
     ),
     Mistake(
+        # each param updated through a flat .view: fine while params are contiguous, not for a transposed weight
+        name="sgd_updates_through_a_flat_view",
+        cell="sgd_step_",
+        replace=[("            p -= lr * p.grad\n", "            p.view(-1).sub_(lr * p.grad.view(-1))\n")],
+        loses=["sgd_step__tests"],
+        feedback=["params[0] not contiguous (stored transposed)", "Use .reshape",
+                  "a reshaped copy changed in place leaves the original as it was"],
+        misconception="view-needs-contiguous"
+    ),
+    Mistake(
         name="sgd_forgets_to_clear_grads",
         misconception="grad-accumulates",
         cell="sgd_step_",

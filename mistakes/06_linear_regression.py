@@ -314,4 +314,89 @@ def train_linreg(features, labels, lr=0.03, batch_size=10, num_epochs=3, generat
         loses=["train_linreg_tests"],
         feedback=["Python floats"],
     ),
+    Mistake(
+        # what a training run returns (#18): w drawn without the generator it was given
+        name="w_drawn_from_the_global_generator",
+        cell="train_linreg",
+        code='''
+def train_linreg(features, labels, lr=0.03, batch_size=10, num_epochs=3, generator=None):
+    w = (0.01 * torch.randn(features.shape[1], 1, dtype=features.dtype)).requires_grad_()
+    b = torch.zeros(1, dtype=features.dtype, requires_grad=True)
+    losses = []
+    for epoch in range(num_epochs):
+        for X, y in data_iter(batch_size, features, labels, generator):
+            l = squared_loss(linreg(X, w, b), y)
+            l.sum().backward()
+            sgd([w, b], lr, batch_size)
+            losses.append(l.mean().item())
+    return w.detach(), b.detach(), losses
+''',
+        loses=["train_linreg_tests"],
+        feedback=["called twice with generators seeded alike",
+                  "Two calls with generators seeded alike gave different results"],
+        misconception="generator-not-passed"
+    ),
+    Mistake(
+        # b made without the dtype of the features: training works (float64 + float32 is float64), b stays float32
+        name="bias_in_float32",
+        cell="train_linreg",
+        code='''
+def train_linreg(features, labels, lr=0.03, batch_size=10, num_epochs=3, generator=None):
+    w = (0.01 * torch.randn(features.shape[1], 1, generator=generator, dtype=features.dtype)).requires_grad_()
+    b = torch.zeros(1, requires_grad=True)
+    losses = []
+    for epoch in range(num_epochs):
+        for X, y in data_iter(batch_size, features, labels, generator):
+            l = squared_loss(linreg(X, w, b), y)
+            l.sum().backward()
+            sgd([w, b], lr, batch_size)
+            losses.append(l.mean().item())
+    return w.detach(), b.detach(), losses
+''',
+        loses=["train_linreg_tests"],
+        feedback=["w and b have dtypes torch.float64 and torch.float32", "dtype=features.dtype"],
+        misconception="dtype-at-creation"
+    ),
+    Mistake(
+        # the minibatch's summed loss recorded instead of its mean
+        name="losses_recorded_as_sums",
+        cell="train_linreg",
+        code='''
+def train_linreg(features, labels, lr=0.03, batch_size=10, num_epochs=3, generator=None):
+    w = (0.01 * torch.randn(features.shape[1], 1, generator=generator, dtype=features.dtype)).requires_grad_()
+    b = torch.zeros(1, dtype=features.dtype, requires_grad=True)
+    losses = []
+    for epoch in range(num_epochs):
+        for X, y in data_iter(batch_size, features, labels, generator):
+            l = squared_loss(linreg(X, w, b), y)
+            l.sum().backward()
+            sgd([w, b], lr, batch_size)
+            losses.append(l.sum().item())
+    return w.detach(), b.detach(), losses
+''',
+        loses=["train_linreg_tests"],
+        feedback=["the losses are sums over each minibatch", "append l.mean().item()"],
+        misconception=None, why_none="the sum and the mean of a minibatch loss are both losses: what is recorded is the exercise's convention"
+    ),
+    Mistake(
+        # the loss computed again after the update and recorded
+        name="losses_recorded_after_the_step",
+        cell="train_linreg",
+        code='''
+def train_linreg(features, labels, lr=0.03, batch_size=10, num_epochs=3, generator=None):
+    w = (0.01 * torch.randn(features.shape[1], 1, generator=generator, dtype=features.dtype)).requires_grad_()
+    b = torch.zeros(1, dtype=features.dtype, requires_grad=True)
+    losses = []
+    for epoch in range(num_epochs):
+        for X, y in data_iter(batch_size, features, labels, generator):
+            l = squared_loss(linreg(X, w, b), y)
+            l.sum().backward()
+            sgd([w, b], lr, batch_size)
+            losses.append(squared_loss(linreg(X, w, b), y).mean().item())
+    return w.detach(), b.detach(), losses
+''',
+        loses=["train_linreg_tests"],
+        feedback=["the minibatch's mean loss after its update", "before its update"],
+        misconception=None, why_none="a step of the loop done in another order: the record's convention, not a misunderstanding of training"
+    ),
 ]

@@ -33,6 +33,16 @@ def init_leaf(shape, scale, generator=None):
     ],
     "03_backward": [
         Mistake(
+            name="view_vjp_with_flatten",
+            cell="vjp_of_view",
+            code='''
+def vjp_of_view(v):
+    """x.grad after (2 * x).view(2, 2).backward(v), for x of shape (4,): computed by hand."""
+    return v.flatten() * 2
+''',
+            loses=(),
+        ),
+        Mistake(
             name="sum_once_over_all_broadcast_dims",
             cell="sum_to_shape",
             code='''
@@ -54,6 +64,50 @@ def sum_to_shape(grad, shape):
 def relu_backward(x, grad_out):
     """The gradient of torch.relu(x) with respect to x, weighted by grad_out."""
     return torch.where(x > 0, grad_out, torch.zeros_like(grad_out))
+''',
+            loses=(),
+        ),
+        Mistake(
+            name="pow_with_method_calls",
+            cell="pow_backward",
+            code='''
+def pow_backward(x, p, grad_out):
+    """The gradient of x ** p with respect to x (p a Python number), weighted by grad_out."""
+    if not p:                                   # x ** 0 == 1: nothing flows back
+        return torch.zeros_like(grad_out)
+    return x.pow(p - 1).mul(p).mul(grad_out)
+''',
+            loses=(),
+        ),
+        Mistake(
+            name="log_with_reciprocal",
+            cell="log_backward",
+            code='''
+def log_backward(x, grad_out):
+    """The gradient of torch.log(x) with respect to x (x > 0), weighted by grad_out."""
+    return grad_out * x.reciprocal()
+''',
+            loses=(),
+        ),
+        Mistake(
+            name="tanh_with_cosh",
+            cell="tanh_backward",
+            code='''
+def tanh_backward(x, grad_out):
+    """The gradient of torch.tanh(x) with respect to x, weighted by grad_out."""
+    return grad_out / torch.cosh(x) ** 2       # sech^2 x; cosh overflows to inf, and 1 / inf = 0, as torch gives
+''',
+            loses=(),
+        ),
+        Mistake(
+            name="sigmoid_stable_with_where",
+            cell="sigmoid_backward",
+            code='''
+def sigmoid_backward(x, grad_out):
+    """The gradient of torch.sigmoid(x) with respect to x, weighted by grad_out."""
+    e = torch.exp(-x.abs())                     # never the exp of a large positive number
+    s = torch.where(x >= 0, 1 / (1 + e), e / (1 + e))
+    return grad_out * s * (1 - s)
 ''',
             loses=(),
         ),
@@ -80,6 +134,27 @@ def sgd(params, lr, batch_size):
         for param in params:
             param.sub_(param.grad * (lr / batch_size))
             param.grad.zero_()
+''',
+            loses=(),
+        ),
+        Mistake(
+            name="train_linreg_as_d2l_writes_it",
+            cell="train_linreg",
+            code='''
+def train_linreg(features, labels, lr=0.03, batch_size=10, num_epochs=3, generator=None):
+    """Train linreg with minibatch SGD; returns (w, b, losses), one loss (batch mean) per minibatch."""
+    w = torch.normal(0, 0.01, size=(features.shape[1], 1), generator=generator, dtype=features.dtype,
+                     requires_grad=True)
+    b = torch.zeros(1, dtype=features.dtype, requires_grad=True)
+    net, loss = linreg, squared_loss
+    losses = []
+    for epoch in range(num_epochs):
+        for X, y in data_iter(batch_size, features, labels, generator):
+            l = loss(net(X, w, b), y)
+            l.sum().backward()
+            sgd([w, b], lr, batch_size)
+            losses.append(float(l.mean()))
+    return w.detach(), b.detach(), losses
 ''',
             loses=(),
         ),

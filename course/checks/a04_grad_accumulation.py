@@ -15,6 +15,7 @@ from .a03_backward import with_exact_zeros
 from course.kernel.adapters import MODEL_LOSSES
 from .core.compare import SIGN_FLIPPED, SQUARE_TWO_MISSING, assert_close, assert_close_to_finite_differences, compare
 from .core.exercise import Exercise, Trial
+from .core.layouts import described_all, expanded, transposed
 from .core.replies import describe, fields, identical, tensors_or_none
 from .core.reference import autograd_vjp, generators, random_shape, random_tensor
 
@@ -53,7 +54,8 @@ def _repeats_trial(x, k):
         assert_close_to_finite_differences(got.double(), lambda t: k * (t ** 2).sum(), x,
                                            label + " (compared with finite differences)", atol=1e-6,
                                            causes=[SQUARE_TWO_MISSING, SIGN_FLIPPED])
-    return Trial((x, k), judge)
+    layout = described_all(x=x)
+    return Trial((x, k), judge, case=f"for {layout}" if layout else "")
 
 
 def fixed_then_random_shapes(gens, fixed):
@@ -72,6 +74,9 @@ def _repeats_hidden(seed):
     x = with_exact_zeros(random_tensor((2, 4), gens[8], away_from_zero=0.2), gens[8], share=0.5)
     x[0, 0] = 0.0
     trials += [_repeats_trial(x, 1), _repeats_trial(x, 4)]
+    # x not contiguous: stored transposed, or an expand of one row
+    trials += [_repeats_trial(transposed(random_tensor((3, 4), gens[8], away_from_zero=0.2)), 3),
+               _repeats_trial(expanded(random_tensor((1, 4), gens[8], away_from_zero=0.2), (3, 4)), 2)]
     return trials
 
 
@@ -106,7 +111,8 @@ def _shared_trial(x, w):
         assert_close_to_finite_differences(got.double(), lambda t: shared_weight_y(x.double(), t), w,
                                            label + " (compared with finite differences)", atol=1e-6,
                                            causes=[SIGN_FLIPPED])
-    return Trial((x, w), judge)
+    layout = described_all(x=x, w=w)
+    return Trial((x, w), judge, case=f"for {layout}" if layout else "")
 
 
 def _shared_hidden(seed):
@@ -121,6 +127,9 @@ def _shared_hidden(seed):
     x[0, 0], w[0, 1], w[1, 0] = 0.0, 0.0, 0.0
     x[2, 3], w[2, 3] = 1.5, -0.7
     trials.append(_shared_trial(x, w))
+    # x an expand of one row, w stored transposed
+    trials.append(_shared_trial(expanded(random_tensor((1, 4), gens[8], away_from_zero=0.2), (3, 4)),
+                                transposed(random_tensor((3, 4), gens[8], away_from_zero=0.2))))
     return trials
 
 
@@ -231,6 +240,9 @@ def _microbatch_trial(model, values, X, y, size, stale=None):
     """One call on the model's params (`values`), each .grad first set to `stale` (None: no .grad)."""
     stale = stale or [None] * len(values)
     case = f"N={X.shape[0]} examples in micro-batches of {size}"
+    layout = described_all(X=X, **{f"params[{i}]": v for i, v in enumerate(values)},
+                           **{f"params[{i}].grad": s for i, s in enumerate(stale)})
+    case = f"{case}, {layout}" if layout else case
 
     def judge(record):
         got, sizes, graphs_at_once, losses_alive = fields(
@@ -263,6 +275,8 @@ def _microbatch_hidden(seed):
     for trial, gen in enumerate(generators(seed, 10)):
         n = int(torch.randint(5, 23, (1,), generator=gen)) if trial < 9 else 12
         d, h = (int(s) for s in torch.randint(1, 5, (2,), generator=gen))
+        if trial == 7:                                  # stored transposed below: two dims of size > 1
+            d, h = max(d, 2), max(h, 2)
         if trial < 6:                                   # sizes that do not divide N
             size = int(torch.randint(2, n, (1,), generator=gen))
             while n % size == 0:
@@ -276,6 +290,8 @@ def _microbatch_hidden(seed):
         if trial % 2:                                   # stale gradients on some params
             stale = [random_tensor(v.shape, gen, away_from_zero=0.5) for v in values]
             stale[trial % 3] = None
+        if trial == 7:                                  # X, W1 and its stale gradient stored transposed
+            X, values[0], stale[0] = transposed(X), transposed(values[0]), transposed(stale[0])
         trials.append(_microbatch_trial("tanh_net", values, X, y, size, stale))
     return trials
 

@@ -20,6 +20,7 @@ import torch
 from course.kernel.adapters import snapshot
 from .core.compare import SIGN_FLIPPED, assert_close, compare
 from .core.exercise import Exercise, Trial
+from .core.layouts import described_all, reversed_memory, transposed
 from .core.replies import fields, identical, tensors_or_none
 from .core.reference import generators, random_shape, random_tensor
 
@@ -238,7 +239,20 @@ def _sgd_hidden(seed):
     start = [random_tensor((3, 2), gens[8], away_from_zero=0.3) for _ in range(3)]
     trials.append(_sgd_trial(start, lambda ps, t: (ps[0] * ps[2]).sum() + (ps[2] ** 2).sum(), 0.3, 1,
                              "hidden: params [a, b, c] with b.grad None"))
+    # params that are not contiguous, as a transposed weight is (their .grad takes their layout)
+    start = _not_contiguous_params(gens[8])
+    coefficients = [[(random_tensor(p.shape, gens[8]), random_tensor(p.shape, gens[8], 0.5, 2.0)) for p in start]
+                    for _ in range(3)]
+    trials.append(_sgd_trial(start, tanh_quadratic(coefficients), 0.2, 2,
+                             "hidden: " + described_all(**{f"params[{i}]": p for i, p in enumerate(start)})))
     return trials
+
+
+def _not_contiguous_params(gen):
+    """A weight stored transposed, a 3-D param with its dimensions stored in reverse order, and a bias."""
+    return [transposed(random_tensor((3, 4), gen, away_from_zero=0.3)),
+            reversed_memory(random_tensor((2, 3, 4), gen, away_from_zero=0.3)),
+            random_tensor((4,), gen, away_from_zero=0.3)]
 
 
 SGD_STEP = Exercise("sgd_step__tests", "sgd_step_", adapter="in_place_steps",
@@ -311,6 +325,12 @@ def _momentum_hidden(seed):
         lrs = [base * (0.7 ** k if trial >= 4 else 1.0) for k in range(5)]
         trials.append(_momentum_trial(start, tanh_quadratic(coefficients), lrs, momentum,
                                       f"hidden trial {trial} ({count} params)"))
+    gen = generators(seed + 1, 1)[0]
+    start = _not_contiguous_params(gen)
+    coefficients = [[(random_tensor(p.shape, gen), random_tensor(p.shape, gen, 0.5, 2.0)) for p in start]
+                    for _ in range(4)]
+    trials.append(_momentum_trial(start, tanh_quadratic(coefficients), [0.1, 0.1, 0.05], 0.9,
+                                  "hidden: " + described_all(**{f"params[{i}]": p for i, p in enumerate(start)})))
     return trials
 
 
@@ -346,7 +366,8 @@ def _weights_trial(w0, lr, k):
                 "same lr * w0. Each step subtracts lr times the *current* w, which changes from step to "
                 "step: the steps compound (multiply), they do not add up.")
         assert_close(got, want, label, causes=[])
-    return Trial((w0, lr, k), judge)
+    layout = described_all(w0=w0)
+    return Trial((w0, lr, k), judge, case=f"for {layout}" if layout else "")
 
 
 def _weights_visible():
@@ -368,6 +389,8 @@ def _weights_hidden(seed):
     trials.append(_weights_trial(random_tensor((2, 3), gen, away_from_zero=0.2).to(torch.float32), 0.4, 6))
     lr_random = float(0.1 + 2.2 * torch.rand(1, generator=gen))
     trials.append(_weights_trial(random_tensor((4,), gen, away_from_zero=0.2), lr_random, 11))
+    # w0 stored transposed
+    trials.append(_weights_trial(transposed(random_tensor((3, 4), gen, away_from_zero=0.2)), 0.3, 5))
     return trials
 
 

@@ -20,6 +20,7 @@ import torch.nn.functional as F
 
 from .core.compare import SIGN_FLIPPED, assert_close, assert_close_to_finite_differences, compare
 from .core.exercise import Exercise, Trial
+from .core.layouts import described_all, expanded, transposed
 from .core.reference import autograd_vjp, generators, random_tensor
 
 # Two constant factors these exercises make likely, besides the batch size.
@@ -121,7 +122,7 @@ SYNTHETIC_DATA = Exercise(
 
 # ---- data_iter ------------------------------------------------------------------
 
-def _epoch_judge(features, batch_size):
+def _epoch_judge(features, labels, batch_size):
     """One epoch: batch sizes, every example exactly once, features paired with their labels, shuffled."""
     n, d = features.shape
 
@@ -130,6 +131,11 @@ def _epoch_judge(features, batch_size):
                 and all(pair_of_tensors(batch) for epoch in got for batch in epoch)):
             raise AssertionError("data_iter must yield pairs (X_batch, y_batch) of tensors.")
         batches, again = got
+        for xb, yb in batches[:1] + again[:1]:
+            assert xb.dtype == features.dtype and yb.dtype == labels.dtype, (
+                f"A batch has dtypes {xb.dtype} and {yb.dtype}, but features and labels have {features.dtype} "
+                f"and {labels.dtype}: yield their rows as they are (features[indices], labels[indices]), "
+                "without converting them.")
         sizes = [len(xb) for xb, yb in batches]
         want = [batch_size] * (n // batch_size) + ([n % batch_size] if n % batch_size else [])
         ids = example_ids(batches)
@@ -165,17 +171,22 @@ def example_ids(batches):
     return torch.cat([torch.zeros(0, dtype=torch.long)] + [yb.reshape(-1).long() for _, yb in batches])
 
 
-def _epoch_trial(n, d, batch_size, gen, dtype=torch.float64):
+def _epoch_trial(n, d, batch_size, gen, dtype=torch.float64, layout=None):
     features = torch.randn(n, d, generator=gen, dtype=dtype)
+    features = layout(features) if layout else features
     labels = torch.arange(n, dtype=dtype).reshape(-1, 1)   # a label that names its example
-    return Trial((batch_size, features, labels), _epoch_judge(features, batch_size),
-                 kwargs={"generator": a_seed(gen)}, case=f"with {n} examples and batch_size={batch_size}")
+    layout = described_all(features=features)
+    return Trial((batch_size, features, labels), _epoch_judge(features, labels, batch_size),
+                 kwargs={"generator": a_seed(gen)},
+                 case=f"with {n} examples and batch_size={batch_size}" + (f", {layout}" if layout else ""))
 
 
 def _epoch_hidden(seed):
     # one example; batches of one; a batch larger than the data set; one batch for all; sizes that divide or not
     cases = [(1, 3, 1), (20, 1, 1), (37, 4, 36), (50, 2, 64), (64, 5, 8), (45, 3, 7), (101, 2, 10), (16, 2, 16)]
-    return [_epoch_trial(n, d, batch_size, gen) for (n, d, batch_size), gen in zip(cases, generators(seed, len(cases)))]
+    # the last: features stored transposed (not contiguous)
+    return [_epoch_trial(n, d, batch_size, gen, layout=transposed if (n, d, batch_size) == (16, 2, 16) else None)
+            for (n, d, batch_size), gen in zip(cases, generators(seed, len(cases)))]
 
 
 DATA_ITER = Exercise(
@@ -194,7 +205,8 @@ def _linreg_trial(X, w, b):
         if compare(got, linreg_reference(X, w), causes=[]).passed:
             raise AssertionError("linreg returned X @ w without the bias: add b (it broadcasts over the rows).")
         assert_close(got, linreg_reference(X, w, b), "linreg(X, w, b)", causes=[])
-    return Trial((X, w, b), judge, case=f"for X of shape {tuple(X.shape)}")
+    layout = described_all(X=X)
+    return Trial((X, w, b), judge, case=f"for X of shape {tuple(X.shape)}" + (f", {layout}" if layout else ""))
 
 
 def _linreg_hidden(seed):
@@ -204,6 +216,9 @@ def _linreg_hidden(seed):
         d = int(torch.randint(1, 6, (1,), generator=gen))
         trials.append(_linreg_trial(random_tensor((n, d), gen), random_tensor((d, 1), gen, away_from_zero=0.2),
                                     random_tensor((1,), gen, away_from_zero=0.5)))
+    gen = generators(seed + 1, 1)[0]                      # X stored transposed (not contiguous)
+    trials.append(_linreg_trial(transposed(random_tensor((5, 3), gen)), random_tensor((3, 1), gen, away_from_zero=0.2),
+                                random_tensor((1,), gen, away_from_zero=0.5)))
     return trials
 
 
@@ -232,7 +247,9 @@ def _squared_loss_trial(y_hat, y):
                     f"squared_loss has shape {tuple(got.shape)}: y of shape {tuple(y.shape)} broadcast against "
                     f"y_hat of shape {tuple(y_hat.shape)}. reshape y to y_hat.shape before subtracting.")
         assert_close(got, want, "squared_loss(y_hat, y)", causes=[HALF_DROPPED])
-    return Trial((y_hat, y), judge, case=f"for y_hat of shape {tuple(y_hat.shape)} and y of shape {tuple(y.shape)}")
+    layout = described_all(y_hat=y_hat)
+    return Trial((y_hat, y), judge, case=f"for y_hat of shape {tuple(y_hat.shape)} and y of shape {tuple(y.shape)}"
+                 + (f", {layout}" if layout else ""))
 
 
 def _squared_loss_hidden(seed):
@@ -245,7 +262,9 @@ def _squared_loss_hidden(seed):
     # predictions exactly right for some examples: a loss of exactly 0 there
     y_hat = random_tensor((6, 1), gens[6])
     y = torch.where(torch.arange(6) % 2 == 0, y_hat.reshape(-1), random_tensor((6,), gens[6]))
-    return trials + [_squared_loss_trial(y_hat, y)]
+    # one prediction for every example (an expand, not contiguous), as a model with w = 0 makes
+    same = expanded(random_tensor((1, 1), gens[6]), (5, 1))
+    return trials + [_squared_loss_trial(y_hat, y), _squared_loss_trial(same, random_tensor((5,), gens[6]))]
 
 
 SQUARED_LOSS = Exercise(
@@ -275,7 +294,8 @@ def _linreg_grads_trial(X, y, w, b, fd=False):
                                                "grad_w (against finite differences)", atol=1e-6, **options)
             assert_close_to_finite_differences(got[1], lambda v: loss(w, v), b,
                                                "grad_b (against finite differences)", atol=1e-6, **options)
-    return Trial((X, y, w, b), judge, case=f"for X of shape {tuple(X.shape)}")
+    layout = described_all(X=X)
+    return Trial((X, y, w, b), judge, case=f"for X of shape {tuple(X.shape)}" + (f", {layout}" if layout else ""))
 
 
 def _linreg_grads_hidden(seed):
@@ -286,11 +306,13 @@ def _linreg_grads_hidden(seed):
         d = int(torch.randint(1, 6, (1,), generator=gen))
         if trial == 1:
             d = n + 1   # unequal, so a transpose cannot pass
+        if trial == 6:
+            n, d = max(n, 2), max(d, 2)                  # stored transposed below: not contiguous
         X = random_tensor((n, d), gen)
         w = random_tensor((d, 1), gen, away_from_zero=0.3)
         b = random_tensor((1,), gen, away_from_zero=0.5)
         y = random_tensor((n, 1), gen, low=-6.0, high=6.0)
-        trials.append(_linreg_grads_trial(X, y, w, b, fd=trial < 3))
+        trials.append(_linreg_grads_trial(transposed(X) if trial == 6 else X, y, w, b, fd=trial < 3))
     # labels the model fits exactly for some examples: residuals of exactly 0 there (halves add up exactly)
     X = torch.randint(-4, 5, (7, 3), generator=gens[7]).to(torch.float64) / 2
     w, b = torch.tensor([[1.5], [-2.0], [0.5]], dtype=torch.float64), torch.tensor([0.25], dtype=torch.float64)
@@ -365,8 +387,10 @@ def _judge_seen_by_autograd(changes, k, count):
 
 
 def _sgd_trial(values, grads, lr, batch_size):
+    layout = described_all(**{f"params[{k}]": v for k, v in enumerate(values)},
+                           **{f"params[{k}].grad": g for k, g in enumerate(grads)})
     return Trial((values, grads, lr, batch_size), _sgd_judge(values, grads, lr, batch_size),
-                 case=f"for lr={lr:.4g} and batch_size={batch_size}")
+                 case=f"for lr={lr:.4g} and batch_size={batch_size}" + (f", {layout}" if layout else ""))
 
 
 def _sgd_hidden(seed):
@@ -376,6 +400,8 @@ def _sgd_hidden(seed):
         values = [random_tensor(shape, gen) for shape in shapes]
         grads = [random_tensor(shape, gen, away_from_zero=0.5) for shape in shapes]
         lr = float(torch.empty(1).uniform_(0.01, 0.5, generator=gen))
+        if trial == 5:                               # a weight and its grad stored transposed, as torch keeps them
+            values[2], grads[2] = transposed(values[2]), transposed(grads[2])
         trials.append(_sgd_trial(values, grads, lr, [1, 3, 10, 32, 7, 64][trial]))
     return trials
 
@@ -394,22 +420,103 @@ SGD = Exercise(
 
 # ---- train_linreg -----------------------------------------------------------------
 
-def _training_judge(true_w, true_b, n, batch_size):
-    """The parameters training recovered, measured against the truth here, and the losses it recorded."""
-    d = len(true_w)
+def linreg_run(features, labels, lr, batch_size, num_epochs, seed, with_after=True):
+    """The run Exercise 7 describes, replayed by the grader from the same data and seed.
+
+    w is drawn first, 0.01 * randn(d, 1) from a generator seeded with `seed`, b = 0; then each epoch
+    takes one torch.randperm(n) from that generator (data_iter's order) and each minibatch one step
+    of minibatch SGD. Returns each minibatch's mean loss before its step and (`with_after`) after it,
+    the number of examples in each minibatch, and the final w and b.
+    """
+    gen = torch.Generator().manual_seed(seed)
+    n, d = features.shape
+    w = 0.01 * torch.randn(d, 1, generator=gen, dtype=features.dtype)
+    b = torch.zeros(1, dtype=features.dtype)
+    before, after, sizes = [], [], []
+    for _ in range(num_epochs):
+        order = torch.randperm(n, generator=gen)
+        for start in range(0, n, batch_size):
+            rows = order[start:start + batch_size]
+            X, y = features[rows], labels[rows]
+            residual = X @ w + b - y
+            before.append(float((residual ** 2 / 2).mean()))
+            w = w - lr * (X.T @ residual) / batch_size
+            b = b - lr * residual.sum(0) / batch_size
+            if with_after:
+                after.append(float(((X @ w + b - y) ** 2 / 2).mean()))
+            sizes.append(len(rows))
+    return {"before": before, "after": after, "sizes": sizes, "w": w, "b": b}
+
+
+def _close_all(got, want, rtol=1e-3):
+    return all(math.isclose(g, w, rel_tol=rtol, abs_tol=1e-12) for g, w in zip(got, want))
+
+
+def _judge_recorded_losses(losses, w, b, replay):
+    """Each recorded loss against the grader's own: the minibatch's mean loss before its step, in its replay.
+
+    A run that draws its random numbers in the order the exercise gives is the replay's, to rounding:
+    its losses are the replay's, or the replay's sums or losses after the step when those were
+    recorded, and its w and b are the replay's. A run that drew in another order (or started elsewhere)
+    is another run, whose losses the grader cannot recompute batch by batch: they are not judged.
+    `replay(with_after)` is the replay (linreg_run); the losses after each step are computed only if needed.
+    """
+    run = replay(False)
+    if _close_all(losses, run["before"]):
+        return
+    run = replay(True)
+    if _close_all(losses, [size * loss for size, loss in zip(run["sizes"], run["before"])]):
+        raise AssertionError(
+            "Each recorded loss is the number of examples in its minibatch times the minibatch's mean loss "
+            "(the grader recomputes it by replaying your run from the same data and seed): the losses are "
+            "sums over each minibatch, l.sum().item(). Record the mean: append l.mean().item().")
+    if _close_all(losses, run["after"]):
+        raise AssertionError(
+            "Each recorded loss is the minibatch's mean loss after its update (the grader recomputes both by "
+            "replaying your run from the same data and seed): the loss was computed again after sgd's step. "
+            "Record the loss of the minibatch before its update, the one backward() differentiated: append "
+            "l.mean().item() of that l.")
+    same_run = all(torch.allclose(got.detach().to(want.dtype), want, rtol=1e-5, atol=1e-7)
+                   for got, want in ((w, run["w"]), (b, run["b"])))
+    if same_run:
+        k = next(k for k, (got, want) in enumerate(zip(losses, run["before"]))
+                 if not math.isclose(got, want, rel_tol=1e-3, abs_tol=1e-12))
+        raise AssertionError(
+            f"losses[{k}] is {losses[k]:.6g}, but the mean loss of minibatch {k} before its update is "
+            f"{run['before'][k]:.6g}: the grader replays your run from the same data and seed (its w and b "
+            "agree with yours). Record l.mean().item() of each minibatch's l, before sgd's step.")
+
+
+def _training_judge(true_w, true_b, features, labels, kwargs, runs):
+    """The parameters training recovered, measured against the truth here; their dtype; every run alike;
+    the losses it recorded against the grader's replay of the run."""
+    n, d = features.shape
+    batch_size = kwargs["batch_size"]
 
     def judge(got):
-        assert isinstance(got, tuple) and len(got) == 3, "train_linreg must return a tuple (w, b, losses)."
-        w, b, losses = got
+        assert isinstance(got, list) and len(got) == runs, "the notebook's answer to this trial could not be read."
+        assert isinstance(got[0], tuple) and len(got[0]) == 3, "train_linreg must return a tuple (w, b, losses)."
+        w, b, losses = got[0]
         assert isinstance(w, torch.Tensor) and tuple(w.shape) == (d, 1), f"w must be a tensor of shape (d, 1) = {(d, 1)}."
         assert isinstance(b, torch.Tensor) and tuple(b.shape) == (1,), "b must be a tensor of shape (1,)."
-        steps = 3 * math.ceil(n / batch_size)
+        assert w.dtype == features.dtype and b.dtype == features.dtype, (
+            f"w and b have dtypes {w.dtype} and {b.dtype}, but features have dtype {features.dtype}: create "
+            "both with dtype=features.dtype (torch.zeros(1) alone is float32).")
+        steps = kwargs["num_epochs"] * math.ceil(n / batch_size)
         assert isinstance(losses, (list, tuple)) and len(losses) == steps, (
             f"losses must be a list of {steps} Python floats (3 epochs of {math.ceil(n / batch_size)} "
             "minibatches), one per minibatch: append l.mean().item().")
         kinds = sorted({type(v).__name__ for v in losses if type(v) is not float})
         assert not kinds, (f"losses must be Python floats, but the list holds {' and '.join(kinds)} values: "
                            "append l.mean().item(), a number, not the loss tensor.")
+        for again in got[1:]:
+            same = (isinstance(again, tuple) and len(again) == 3 and all(isinstance(t, torch.Tensor) for t in again[:2])
+                    and torch.equal(again[0], w) and torch.equal(again[1], b) and list(again[2]) == list(losses))
+            assert same, (
+                "Two calls with generators seeded alike gave different results: draw every random number from "
+                "the generator you are given, w's (torch.randn(..., generator=generator)) and the minibatches' "
+                "order (data_iter(batch_size, features, labels, generator)), so that a seeded generator makes "
+                "training reproducible.")
         w_err = float((w.detach().to(torch.float64).reshape(-1) - true_w).abs().max())
         b_err = abs(float(b.detach().reshape(-1)[0]) - true_b)
         assert w_err < 0.05 and b_err < 0.05, (
@@ -418,31 +525,42 @@ def _training_judge(true_w, true_b, n, batch_size):
             "(dividing by the batch size twice, in l.mean() and in sgd?); if it grew, the gradients pile up "
             "(are they zeroed after each step?). Make one update per minibatch.")
         assert losses[-1] < 0.01 * losses[0], "the loss must fall during training."
+        _judge_recorded_losses(list(losses), w, b, lambda with_after: linreg_run(
+            features, labels, kwargs["lr"], batch_size, kwargs["num_epochs"], kwargs["generator"], with_after))
     return judge
 
 
-def _training_trial(true_w, true_b, n, gen, batch_size=10):
+def _training_trial(true_w, true_b, n, gen, batch_size=10, runs=1, layout=None):
+    """train_linreg on data of the linear model (true_w, true_b); `runs` calls with generators seeded alike."""
     X, y = noisy_linear_data(true_w, true_b, n, gen)
-    return Trial((X, y), _training_judge(true_w.to(torch.float64), true_b, n, batch_size),
-                 kwargs={"lr": 0.03, "batch_size": batch_size, "num_epochs": 3, "generator": a_seed(gen)},
-                 case=f"for {n} examples of {len(true_w)} features in batches of {batch_size}")
+    X = layout(X) if layout else X
+    kwargs = {"lr": 0.03, "batch_size": batch_size, "num_epochs": 3, "generator": a_seed(gen)}
+    stored = described_all(features=X)
+    return Trial((X, y), _training_judge(true_w.to(torch.float64), true_b, X, y, kwargs, runs),
+                 kwargs={**kwargs, "runs": runs},
+                 case=f"for {n} examples of {len(true_w)} features in batches of {batch_size}"
+                      + (", called twice with generators seeded alike" if runs > 1 else "")
+                      + (f", {stored}" if stored else ""))
 
 
 def _training_hidden(seed):
     trials = []
     for trial, gen in enumerate(generators(seed, 3)):
         d = int(torch.randint(1, 6, (1,), generator=gen))
+        if trial == 2:
+            d = max(d, 2)                                 # features stored transposed: not contiguous
         true_w = random_tensor((d,), gen, low=-4.0, high=4.0)
         true_b = float(torch.empty(1, dtype=torch.float64).uniform_(-4, 4, generator=gen))
-        trials.append(_training_trial(true_w, true_b, [997, 1200, 1003][trial], gen, [10, 12, 7][trial]))
+        trials.append(_training_trial(true_w, true_b, [997, 1200, 1003][trial], gen, [10, 12, 7][trial],
+                                      runs=2 if trial == 0 else 1, layout=transposed if trial == 2 else None))
     return trials
 
 
 TRAIN_LINREG = Exercise(
-    "train_linreg_tests", "train_linreg", adapter="seeded_generator",
-    # d2l's setting: true_w = [2, -3.4], true_b = 4.2, 1000 examples, lr 0.03, batch 10, 3 epochs.
+    "train_linreg_tests", "train_linreg", adapter="seeded_generator_runs",
+    # d2l's setting: true_w = [2, -3.4], true_b = 4.2, 1000 examples, lr 0.03, batch 10, 3 epochs, twice.
     # Then float64, a single feature, batches of 7 that do not divide the 1003 examples.
-    visible=lambda: [_training_trial(torch.tensor([2.0, -3.4]), 4.2, 1000, torch.Generator().manual_seed(0)),
+    visible=lambda: [_training_trial(torch.tensor([2.0, -3.4]), 4.2, 1000, torch.Generator().manual_seed(0), runs=2),
                      _training_trial(torch.tensor([-1.5], dtype=torch.float64), 0.7, 1003,
                                      torch.Generator().manual_seed(1), batch_size=7)],
     hidden=_training_hidden,

@@ -41,10 +41,15 @@ def judge_seed(exercise, target, seed):
 
 def sweep_assignment(path, seeds):
     """{grade_id: [(seed, message), ...]} for the registered exercises of notebook `path`."""
-    nb = nbformat.read(str(path), as_version=4)
+    return sweep_notebook(nbformat.read(str(path), as_version=4), str(path), seeds)
+
+
+def sweep_notebook(nb, path, seeds):
+    """{grade_id: [(seed, message), ...]} for the registered exercises of notebook `nb` (read from `path`):
+    a source notebook, or one whose solution cells were written another way (mistakes/alternatives.py)."""
     grade_ids = [cell.metadata["nbgrader"]["grade_id"] for cell in nb.cells
                  if cell.metadata.get("nbgrader", {}).get("grade_id") in EXERCISES]
-    namespace = solution_namespace(nb, str(path))
+    namespace = solution_namespace(nb, path)
     failures = {}
     for grade_id in grade_ids:
         exercise = EXERCISES[grade_id]

@@ -211,6 +211,14 @@ def call_twice_with_generator(target, args, kwargs, by_hand, name):
     return [target(*args, **with_generator(kwargs)) for _ in range(2)]
 
 
+def calls_with_generator(target, args, kwargs, by_hand, name):
+    """The results of `runs` calls (a keyword of the trial, not of the function; 1 if absent), each with a
+    generator seeded alike: the grader compares them."""
+    kwargs = dict(kwargs)
+    runs = kwargs.pop("runs", 1)
+    return [target(*args, **with_generator(kwargs)) for _ in range(runs)]
+
+
 def two_epochs(target, args, kwargs, by_hand, name):
     """The batches of two epochs, with generators seeded alike; an epoch stops after n + 1 batches."""
     batch_size, features, labels = args
@@ -351,6 +359,7 @@ ADAPTERS = {
     "in_place_steps": run_in_place_steps,
     "seeded_generator": call_with_generator,
     "seeded_generator_twice": call_twice_with_generator,
+    "seeded_generator_runs": calls_with_generator,
     "two_epochs": two_epochs,
     "sgd_in_place": sgd_in_place,
     "two_layer_forward": forward_and_its_gradient,

@@ -94,9 +94,19 @@ def reporting(name):
             NOTES.append(note[:500])
 
 
+def copy_keeping_layout(tensor):
+    """A copy of `tensor` with its strides: a transposed or expanded input stays so (clone() keeps the
+    first kind only), so that the learner's function gets the layout the trial gave."""
+    tensor = tensor.detach()
+    if tensor.is_contiguous() or tensor.numel() == 0:
+        return tensor.clone()
+    span = 1 + sum((size - 1) * stride for size, stride in zip(tensor.shape, tensor.stride()))
+    return tensor.as_strided((span,), (1,)).clone().as_strided(tensor.shape, tensor.stride())
+
+
 def _detached(value):
     if isinstance(value, torch.Tensor):
-        return value.detach().clone()
+        return copy_keeping_layout(value)
     if isinstance(value, (tuple, list)):
         return type(value)(_detached(v) for v in value)
     return value

@@ -34,6 +34,12 @@ HINTS = [
     (r"The size of tensor a \(\d+\) must match the size of tensor b|shape mismatch",
      "Two shapes do not broadcast together: line them up from the right; each pair "
      "of sizes must be equal or one of them 1."),
+    (r"view size is not compatible with input tensor's size and stride",
+     "`.view` never copies: it reads the same memory with another shape, so it needs the elements "
+     "stored in the order it reads them, and this tensor is not contiguous in memory (a transposed, "
+     "permuted or expanded tensor is not, and 2 * x of a transposed x keeps its layout). "
+     "Use .reshape(...) (or .flatten()), which copies when it must (to change a tensor in place, change "
+     "it itself, p -= ...: a reshaped copy changed in place leaves the original as it was)."),
     (r"only one element tensors can be converted to Python scalars",
      ".item() and float() need a tensor of one element: reduce it first."),
     (r"'NoneType' object has no attribute|unsupported operand type\(s\) for .*'NoneType'",

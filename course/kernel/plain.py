@@ -3,7 +3,12 @@
 During grading the kernel only computes and the grader judges, so whatever
 the kernel sends back is read as data and nothing else: JSON with numbers,
 strings, lists and dicts, and tensors as dtype, shape and `.npy` bytes that
-numpy reads with `allow_pickle=False`. `decode` trusts nothing: a malformed,
+numpy reads with `allow_pickle=False`. A trial's inputs may also keep their
+memory layout (`keep_layout`): a transposed or permuted tensor travels as its
+contiguous data and the permutation, an expanded one as the smaller tensor it
+expands, and `decode` lays them out again, so the learner's function receives
+values equal to the contiguous ones that are not contiguous, as real inputs
+and upstream gradients often are. `decode` trusts nothing: a malformed,
 oversized, object-dtype or subclassed value becomes an `Unsupported` value
 that the checks report as a wrong answer, never an exception in the grader.
 Both sides use this module; only `decode` needs to be safe.
@@ -49,38 +54,69 @@ def describe_type(value):
 
 # ---- encoding (either side) -------------------------------------------------
 
-def encode_tensor(tensor):
-    """dtype, shape, flags and .npy bytes of a plain torch.Tensor (or nn.Parameter)."""
+def layout_of(tensor):
+    """(stored, layout) with `tensor` equal to stored.permute(layout["permute"]).expand(tensor.shape) and
+    `stored` contiguous; None if `tensor` is contiguous or its layout is not of that form (a slice with a step).
+    """
+    if tensor.is_contiguous():
+        return None
+    base = tensor
+    for dim, (size, stride) in enumerate(zip(tensor.shape, tensor.stride())):
+        if stride == 0 and size > 1:             # expanded along dim: keep one copy of it
+            base = base.narrow(dim, 0, 1)
+    order = list(range(base.dim()))
+    if not base.is_contiguous():                 # the dims in the order memory holds them, outermost first
+        order.sort(key=lambda d: -base.stride(d) if base.shape[d] > 1 else 0)
+    stored = base.permute(order)
+    if not stored.is_contiguous():
+        return None
+    return stored, {"permute": [order.index(d) for d in range(base.dim())]}
+
+
+def encode_tensor(tensor, keep_layout=False):
+    """dtype, shape, flags and .npy bytes of a plain torch.Tensor (or nn.Parameter).
+
+    With `keep_layout`, a transposed, permuted or expanded tensor keeps its layout (see `layout_of`).
+    """
     name = str(tensor.dtype).removeprefix("torch.")
     if name not in DTYPES:
         return {"unsupported": f"a tensor of dtype {tensor.dtype}"}
     data = tensor.detach().cpu()
+    layout = layout_of(data) if keep_layout else None
+    if layout is not None:
+        data, layout = layout
     if name == "bfloat16":
         data = data.to(torch.float32)
     buffer = io.BytesIO()
     np.save(buffer, data.contiguous().numpy(), allow_pickle=False)
-    return {"tensor": {"dtype": name, "shape": list(tensor.shape),
-                       "npy": base64.b64encode(buffer.getvalue()).decode("ascii"),
-                       "requires_grad": bool(tensor.requires_grad), "is_leaf": bool(tensor.is_leaf),
-                       "parameter": isinstance(tensor, torch.nn.Parameter)}}
+    spec = {"dtype": name, "shape": list(tensor.shape),
+            "npy": base64.b64encode(buffer.getvalue()).decode("ascii"),
+            "requires_grad": bool(tensor.requires_grad), "is_leaf": bool(tensor.is_leaf),
+            "parameter": isinstance(tensor, torch.nn.Parameter)}
+    if layout is not None:
+        spec["layout"] = layout
+    return {"tensor": spec}
 
 
-def encode(value, depth=0):
-    """`value` as JSON-ready plain data; anything else becomes an 'unsupported' description."""
+def encode(value, depth=0, keep_layout=False):
+    """`value` as JSON-ready plain data; anything else becomes an 'unsupported' description.
+
+    `keep_layout`: tensors keep a transposed, permuted or expanded layout (a trial's inputs do).
+    """
     if depth > MAX_DEPTH:
         return {"unsupported": "a value nested too deeply"}
     if type(value) in _PLAIN:
         return value
     if type(value) in (torch.Tensor, torch.nn.Parameter):
-        return encode_tensor(value)
+        return encode_tensor(value, keep_layout)
     if isinstance(value, torch.Tensor):
         return {"unsupported": f"{describe_type(value)} (a subclass of torch.Tensor, not a plain tensor)"}
     if type(value) in (list, tuple):
-        return {type(value).__name__: [encode(v, depth + 1) for v in value[:MAX_ITEMS + 1]]}
+        return {type(value).__name__: [encode(v, depth + 1, keep_layout) for v in value[:MAX_ITEMS + 1]]}
     if type(value) is dict:
         if not all(type(k) in _PLAIN for k in value):
             return {"unsupported": "a dict whose keys are not plain numbers or strings"}
-        return {"dict": [[k, encode(v, depth + 1)] for k, v in list(value.items())[:MAX_ITEMS + 1]]}
+        return {"dict": [[k, encode(v, depth + 1, keep_layout)] for k, v in list(value.items())[:MAX_ITEMS + 1]]}
     if type(value) in (torch.dtype, torch.Size):
         return {"repr": repr(value)}
     if isinstance(value, (np.floating, np.integer, np.bool_)):
@@ -99,18 +135,46 @@ def decode_tensor(spec):
     if int(np.prod(shape, dtype=np.int64)) > MAX_ELEMENTS:
         return Unsupported(f"a tensor of shape {tuple(shape)}, larger than the checks accept")
     torch_dtype, wire_dtype = DTYPES[spec["dtype"]]
+    permute = _permutation(spec.get("layout"), len(shape))
+    if permute is False:
+        return Unsupported("a tensor with a malformed layout")
     try:
         array = np.load(io.BytesIO(base64.b64decode(spec["npy"], validate=True)), allow_pickle=False)
     except Exception:  # whatever the bytes are, they are not a tensor
         return Unsupported("a tensor whose data could not be read")
-    if array.dtype != np.dtype(wire_dtype) or list(array.shape) != shape:
+    stored = shape if permute is None else _stored_shape(array, permute, shape)
+    if array.dtype != np.dtype(wire_dtype) or list(array.shape) != stored:
         return Unsupported("a tensor whose data does not match its dtype and shape")
     tensor = torch.from_numpy(np.array(array, copy=True)).to(torch_dtype)
+    if permute is not None:
+        tensor = tensor.permute(permute).expand(shape)
     if spec.get("parameter") is True:
         tensor = torch.nn.Parameter(tensor, requires_grad=bool(spec.get("requires_grad")))
     elif spec.get("requires_grad") is True:
         tensor.requires_grad_(True)  # a leaf here; its graph stayed in the kernel
     return tensor
+
+
+def _permutation(layout, dims):
+    """The layout's permutation of `dims` dimensions; None without a layout, False if it is malformed."""
+    if layout is None:
+        return None
+    if type(layout) is not dict or set(layout) != {"permute"} or type(layout["permute"]) is not list:
+        return False
+    permute = layout["permute"]
+    if not all(type(d) is int for d in permute) or sorted(permute) != list(range(dims)):
+        return False
+    return permute
+
+
+def _stored_shape(array, permute, shape):
+    """The shape the stored data must have: each of its dims, once permuted, is the tensor's or 1 (expanded)."""
+    if array.ndim != len(shape):
+        return None
+    permuted = [array.shape[d] for d in permute]
+    if not all(p == s or p == 1 for p, s in zip(permuted, shape)):
+        return None
+    return list(array.shape)
 
 
 def decode(data, depth=0):

@@ -53,6 +53,30 @@ def test_the_three_descriptions_of_a_vector_jacobian_product_agree():
     assert torch.equal(x.grad, x2.grad) and torch.equal(x.grad, v @ J)
 
 
+def test_a_transpose_is_not_contiguous_view_refuses_it_and_reshape_reads_it_row_by_row():
+    """Exercise 1's note on memory layout: m = arange(6).reshape(2, 3).T is not contiguous; m.reshape(6) is its
+    values row by row as it prints, [0, 3, 1, 4, 2, 5]; m.view(6) raises and its message names reshape."""
+    m = torch.arange(6.0).reshape(2, 3).T
+    assert not m.is_contiguous() and m.shape == (3, 2)
+    assert torch.equal(m.reshape(6), torch.tensor([0.0, 3.0, 1.0, 4.0, 2.0, 5.0]))
+    assert m.reshape(6).tolist() == [v for row in m.tolist() for v in row]
+    with pytest.raises(RuntimeError, match=r"view size is not compatible .*Use \.reshape"):
+        m.view(6)
+
+
+def test_the_ends_of_the_domains_named_in_the_notebook():
+    """The numbers section 5 and the test cells quote: the largest float32 and float64 (3.4e38, 1.8e308), their
+    smallest subnormals (1.4e-45, 5e-324), exp's overflow points (88.72, 709.78), and e^100 is inf in float32."""
+    for dtype, largest, subnormal, overflow in [(torch.float32, "3.4e+38", "1.4e-45", 88.72),
+                                                (torch.float64, "1.8e+308", "4.9e-324", 709.78)]:
+        assert f"{torch.finfo(dtype).max:.2g}" == largest
+        smallest = torch.nextafter(torch.zeros((), dtype=dtype), torch.ones((), dtype=dtype))
+        assert f"{float(smallest):.2g}" == subnormal and smallest / 2 == 0
+        assert torch.isfinite(torch.exp(torch.tensor(overflow, dtype=dtype)))
+        assert torch.isinf(torch.exp(torch.tensor(overflow + 0.01, dtype=dtype)))
+    assert torch.isinf(torch.exp(torch.tensor(100.0))) and torch.isfinite(torch.exp(torch.tensor(100.0, dtype=torch.float64)))
+
+
 def test_backward_twice_and_retain_graph():
     x = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
     loss = (x * x).sum()

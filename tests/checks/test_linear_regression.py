@@ -340,3 +340,126 @@ def test_the_mxnet_table_names_and_dtypes():
     assert np.random.normal(0, 1, (3, 2)).dtype == np.float64 and np.zeros(1).dtype == np.float64
     r = torch.tensor([[0.5], [-1.0], [2.0]])
     assert torch.equal(torch.ones(1, 3) @ r, r.sum(0, keepdim=True))
+
+
+# ---- what a training run returns (#18, class 5) ----------------------------------------
+
+def _recording(record):
+    """train_linreg that records `record(l, X, y, w, b)` per minibatch instead of l.mean().item()."""
+    def train(features, labels, lr=0.03, batch_size=10, num_epochs=3, generator=None):
+        w = (0.01 * torch.randn(features.shape[1], 1, generator=generator, dtype=features.dtype)).requires_grad_()
+        b = torch.zeros(1, dtype=features.dtype, requires_grad=True)
+        losses = []
+        for _ in range(num_epochs):
+            for X, y in data_iter(batch_size, features, labels, generator):
+                l = squared_loss(linreg(X, w, b), y)
+                l.sum().backward()
+                sgd([w, b], lr, batch_size)
+                losses.append(record(l, X, y, w, b))
+        return w.detach(), b.detach(), losses
+    return train
+
+
+def test_the_replay_is_the_run_the_notebook_describes():
+    """Does the grader's replay give, bit for bit, the losses and parameters of the run Exercise 7 describes?"""
+    trial = linear_regression.TRAIN_LINREG.visible()[1]
+    kwargs = {k: v for k, v in trial.kwargs.items() if k != "runs"}
+    run = linear_regression.linreg_run(*trial.args, kwargs["lr"], kwargs["batch_size"], kwargs["num_epochs"],
+                                       kwargs["generator"])
+    w, b, losses = train_linreg(*trial.args, **adapters.with_generator(kwargs))
+    assert losses == run["before"] and torch.equal(w, run["w"]) and torch.equal(b, run["b"])
+    assert run["sizes"][-1] == 1003 % 7 and len(run["after"]) == len(losses)
+
+
+def test_losses_recorded_as_sums_get_named():
+    message = diagnosis("train_linreg_tests", _recording(lambda l, *_: l.sum().item()))
+    assert "the losses are sums over each minibatch" in message and "append l.mean().item()" in message
+
+
+def test_losses_recorded_after_the_update_get_named():
+    after = _recording(lambda l, X, y, w, b: squared_loss(linreg(X, w, b), y).mean().item())
+    message = diagnosis("train_linreg_tests", after, hidden=True)
+    assert "the minibatch's mean loss after its update" in message
+
+
+def test_another_wrong_loss_of_the_replayed_run_is_named_at_its_index():
+    message = diagnosis("train_linreg_tests", _recording(lambda l, *_: l.max().item()))
+    assert message.count("losses[") == 1 and "but the mean loss of minibatch" in message
+
+
+def test_a_run_in_another_order_of_draws_is_not_judged_batch_by_batch():
+    """A reproducible run whose minibatch order the replay cannot know (another shuffle) keeps full marks."""
+    def shuffled(batch_size, features, labels, generator=None):
+        order = torch.argsort(torch.rand(len(features), generator=generator))
+        for start in range(0, len(features), batch_size):
+            rows = order[start:start + batch_size]
+            yield features[rows], labels[rows]
+
+    def train(features, labels, lr=0.03, batch_size=10, num_epochs=3, generator=None):
+        w = (0.01 * torch.randn(features.shape[1], 1, generator=generator, dtype=features.dtype)).requires_grad_()
+        b = torch.zeros(1, dtype=features.dtype, requires_grad=True)
+        losses = []
+        for _ in range(num_epochs):
+            for X, y in shuffled(batch_size, features, labels, generator):
+                l = squared_loss(linreg(X, w, b), y)
+                l.sum().backward()
+                sgd([w, b], lr, batch_size)
+                losses.append(l.mean().item())
+        return w.detach(), b.detach(), losses
+
+    check("train_linreg_tests", train)
+    check("train_linreg_tests", train, hidden=True, seed=3)
+
+
+def test_a_run_that_ignores_its_generator_is_not_reproducible():
+    def global_w(features, labels, lr=0.03, batch_size=10, num_epochs=3, generator=None):
+        torch.randn(1)                                 # the global generator moves between the two calls
+        return train_linreg(features, labels, lr, batch_size, num_epochs,
+                            torch.Generator().manual_seed(int(torch.randint(0, 2 ** 31, (1,)))))
+
+    message = diagnosis("train_linreg_tests", global_w)
+    assert message.startswith("for 1000 examples of 2 features in batches of 10, called twice with generators "
+                              "seeded alike: Two calls with generators seeded alike gave different results")
+
+
+def test_parameters_in_another_dtype_than_the_features_get_named():
+    def float32_b(features, labels, **kwargs):
+        w, b, losses = train_linreg(features, labels, **kwargs)
+        return w, b.float(), losses
+
+    message = diagnosis("train_linreg_tests", float32_b)
+    assert "w and b have dtypes torch.float64 and torch.float32, but features have dtype torch.float64" in message
+
+
+def test_batches_in_another_dtype_get_named():
+    def as_float32(batch_size, features, labels, generator=None):
+        for X, y in data_iter(batch_size, features, labels, generator):
+            yield X.float(), y.float()
+
+    message = diagnosis("data_iter_tests", as_float32)
+    assert "A batch has dtypes torch.float32 and torch.float32, but features and labels have torch.float64" in message
+
+
+def test_the_runs_adapter_calls_as_often_as_the_trial_says():
+    calls = []
+    runs = runner.ADAPTERS["seeded_generator_runs"](lambda generator: calls.append(generator) or len(calls), [],
+                                                    {"generator": 5, "runs": 2}, False, "f")
+    assert runs == [1, 2] and calls[0] is not calls[1] and calls[0].initial_seed() == calls[1].initial_seed() == 5
+    assert runner.ADAPTERS["seeded_generator_runs"](lambda generator: 0, [], {"generator": 5}, False, "f") == [0]
+
+
+# ---- inputs that are not contiguous (#18, class 1) ------------------------------------
+
+@pytest.mark.parametrize("grade_id", ["data_iter_tests", "linreg_tests", "squared_loss_tests",
+                                      "linreg_grads_tests", "sgd_tests", "train_linreg_tests"])
+def test_a_hidden_trial_gives_an_input_that_is_not_contiguous(grade_id):
+    def tensors(value):
+        if isinstance(value, torch.Tensor):
+            yield value
+        elif isinstance(value, (list, tuple)):
+            for item in value:
+                yield from tensors(item)
+
+    trials = EXERCISES[grade_id].hidden(trial_seed(5, grade_id))
+    assert any(not t.is_contiguous() for trial in trials for t in tensors(trial.args))
+    assert any("not contiguous" in trial.case for trial in trials)

@@ -71,3 +71,12 @@ def test_a_right_exp_backward_passes_the_seeds_that_once_failed_on_noise():
     for seed in (59, 65, 95, 118):
         verdict = judge_seed(exercise, lambda x, g: g * torch.exp(x), seed)
         assert verdict.passed, (seed, verdict.message)
+
+
+def test_finite_differences_of_an_input_that_is_not_contiguous():
+    """Is the witness right for a transposed or expanded x, and does it leave x as it found it?"""
+    for x in (torch.arange(6.0, dtype=torch.float64).reshape(2, 3).t(),
+              torch.tensor([[1.0, -2.0, 0.5]], dtype=torch.float64).expand(3, 3)):
+        before = x.clone()
+        fd = finite_difference_grad(lambda t: (t ** 2).sum(), x)
+        assert torch.allclose(fd, 2 * x, atol=1e-6) and torch.equal(x, before)

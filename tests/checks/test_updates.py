@@ -246,3 +246,52 @@ def test_the_model_answer_to_question_1_holds():
     with pytest.warns(UserWarning, match="not a leaf"):
         assert h.grad is None
     assert torch.equal(w.grad, torch.full((3,), 2.0))
+
+
+# ---- params that are not contiguous (#18, class 1): sgd_step_, momentum_step_, weights_after_steps -----------
+
+def _sgd_step_(params, lr):
+    with torch.no_grad():
+        for p in params:
+            if p.grad is not None:
+                p -= lr * p.grad
+                p.grad.zero_()
+
+
+def _momentum_step_(params, velocities, lr, momentum):
+    with torch.no_grad():
+        for p, v in zip(params, velocities):
+            if p.grad is not None:
+                v.mul_(momentum).add_(p.grad)
+                p -= lr * v
+                p.grad.zero_()
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_right_steps_pass_on_params_and_grads_that_are_not_contiguous(seed):
+    seen = []
+
+    def recording(params, lr):
+        seen.extend((p.is_contiguous(), p.grad is None or p.grad.is_contiguous()) for p in params)
+        _sgd_step_(params, lr)
+
+    check("sgd_step__tests", recording, hidden=True, seed=seed)
+    assert (False, False) in seen                # a param and its .grad that are not contiguous
+    check("momentum_step__tests", _momentum_step_, hidden=True, seed=seed)
+    check("weights_after_steps_tests", lambda w0, lr, k: w0 * (1 - lr) ** k, hidden=True, seed=seed)
+
+
+def test_an_update_through_a_flat_view_fails_on_a_transposed_weight_and_says_why():
+    def flat(params, lr):
+        with torch.no_grad():
+            for p in params:
+                if p.grad is not None:
+                    p.view(-1).sub_(lr * p.grad.view(-1))
+                    p.grad.zero_()
+
+    check("sgd_step__tests", flat)               # contiguous examples: fine
+    with pytest.raises(AssertionError) as failure:
+        check("sgd_step__tests", flat, hidden=True, seed=1)
+    message = str(failure.value)
+    assert "params[0] not contiguous (stored transposed)" in message and "Use .reshape" in message
+    assert "a reshaped copy changed in place leaves the original as it was" in message

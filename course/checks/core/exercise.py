@@ -67,9 +67,13 @@ class Exercise:
         return self.rule or ("tensors" if self.by_hand else "")
 
     def request(self, trials):
-        """What the kernel needs to run `trials`: plain data, no references, no judges."""
+        """What the kernel needs to run `trials`: plain data, no references, no judges.
+
+        Tensors keep their layout: a trial may give a transposed or expanded input (course.kernel.plain).
+        """
         return {"function": self.function, "adapter": self.adapter, "by_hand": self.by_hand,
-                "trials": [{"args": plain.encode(list(t.args)), "kwargs": plain.encode(dict(t.kwargs))}
+                "trials": [{"args": plain.encode(list(t.args), keep_layout=True),
+                            "kwargs": plain.encode(dict(t.kwargs), keep_layout=True)}
                            for t in trials]}
 
     def judge(self, trials, outcomes, label):

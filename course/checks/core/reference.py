@@ -35,7 +35,7 @@ def finite_difference_grad(scalar_fn, x, eps=1e-6, with_noise=False):
     long sum), and dividing by 2 * eps magnifies that by 5e5, so a sum in the
     thousands gives noise near 1e-7 however right the gradient is.
     """
-    x = x.detach().to(torch.float64)
+    x = x.detach().to(torch.float64).clone(memory_format=torch.contiguous_format)  # its own copy, any layout
     grad = torch.zeros_like(x)
     flat_x, flat_grad = x.reshape(-1), grad.reshape(-1)
     largest = 1.0
