@@ -50,7 +50,7 @@ def pytest_xdist_make_scheduler(config, log):
     classes again. So the tests of the assignments (their id ends in
     `[<assignment id>]`; the grading engine grades all their classes at once,
     on every core) go to one worker, and those of the hostile class, of `course check`'s class
-    and of the browser's JupyterLab server to one each.
+    and of the browser's JupyterLab server to one each; the tests of any other module stay together too.
     (xdist's own `loadgroup` does not work with pytest 9: it renames items
     through an attribute pytest no longer reads.)
     """
@@ -64,6 +64,8 @@ def pytest_xdist_make_scheduler(config, log):
                     return module
             if ("test_assignments.py" in nodeid and nodeid.endswith("]")) or "test_tamper_course.py" in nodeid:
                 return "example-classes"
-            return nodeid
+            # A module's tests share its module-scoped fixtures (the example term, the regraded class):
+            # split by test, each worker that runs one would build them again.
+            return nodeid.split("::")[0]
 
     return ByGradedClass(config, log)

@@ -2,6 +2,7 @@
 import ast
 from pathlib import Path
 
+import nbformat
 import pytest
 
 from course.grading import release
@@ -103,3 +104,48 @@ def test_every_autograded_test_cell_is_judged_by_the_grader(assignment_id):
                  if c.cell_type == "code" and _meta(c).get("grade") and not _meta(c).get("solution")
                  and _meta(c)["grade_id"] not in EXERCISES]
     assert not in_kernel, f"graded in the kernel, not by the grader: {in_kernel}"
+
+
+# Solution lines a learner may read above their exercise: the statement names the pieces an
+# assembly exercise puts together (06's and 07's training loops are d2l's lines, 08's init_mlp
+# calls the stds of Exercise 5), stubs keep their scaffolding, and 09's operations end as its
+# worked example does. Anything else found above is an answer given away.
+SPELLED_OUT = {
+    "RANDN_DTYPE_ANSWERS": {"RANDN_DTYPE_ANSWERS={"},
+    "GRAPH_PREDICTIONS": {"GRAPH_PREDICTIONS={"},
+    "train_linreg": {"l=squared_loss(linreg(X,w,b),y)", "l.sum().backward()", "sgd([w,b],lr,batch_size)"},
+    "train_two_layer": {"loss=(two_layer_forward(X,W1,W2)-y).pow(2).sum()"},
+    "init_mlp": {"std=xavier_std(fan_in,fan_out)", "std=he_std(fan_in)",
+                 "b1=nn.Parameter(torch.zeros(num_hiddens))", "b2=nn.Parameter(torch.zeros(num_outputs))"},
+    "Value": {"out._backward=_backward"}, "Value_pow": {"out._backward=_backward"},
+    "Value_unary_ops": {"out._backward=_backward"},
+}
+
+
+def _code_lines(text):
+    """Each line without comments and blanks: the same code however it is spaced."""
+    return ["".join(line.split("#")[0].split()) for line in text.splitlines()]
+
+
+@pytest.mark.parametrize("assignment_id", ASSIGNMENTS)
+def test_no_solution_line_is_shown_above_its_exercise(assignment_id):
+    """Does any line of a solution appear, as code, in what the learner reads before it (release/)?
+
+    Lines of 18 characters or more that are not a def, import, return, for, if or no_grad header:
+    the short and structural lines every answer shares are not an answer.
+    """
+    released = nbformat.read(str(ROOT / "release" / assignment_id / f"{assignment_id}.ipynb"), as_version=4)
+    ids = [_meta(c).get("grade_id") for c in released.cells]
+    shown = {}
+    for cell in _source(assignment_id).cells:
+        if "### BEGIN SOLUTION" not in cell.source:
+            continue
+        grade_id = _meta(cell)["grade_id"]
+        solution = cell.source.split("### BEGIN SOLUTION", 1)[1].split("### END SOLUTION", 1)[0]
+        above_text = "\n".join(line for c in released.cells[:ids.index(grade_id) + 1] for line in _code_lines(c.source))
+        lines = [line for line in _code_lines(solution) if len(line) >= 18 and not line.startswith(
+            ("def", "import", "from", "return", "for", "if", "withtorch.no_grad"))]
+        found = {line for line in lines if line in above_text} - SPELLED_OUT.get(grade_id, set())
+        if found:
+            shown[grade_id] = sorted(found)
+    assert not shown, f"solution lines shown above their exercise: {shown}"
