@@ -24,44 +24,18 @@ import tempfile
 import time
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
 
-
-def _tree():
-    tree = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            tree.setdefault(int(fields[1]), []).append(int(entry))
-    return tree
-
-
-def _cmdline(pid):
-    try:
-        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-    except OSError:
-        return ""
-
-
-def _descendants(pid):
-    tree, found, stack = _tree(), [], [pid]
-    while stack:
-        for child in tree.get(stack.pop(), []):
-            found.append(child)
-            stack.append(child)
-    return found
-
+from tests.grading.process_tree import children, cmdline, descendants  # noqa: E402
 
 KILLS = {
     "Ctrl-C of the run": (lambda run: [run.pid], signal.SIGINT),
     "SIGKILL of the run": (lambda run: [run.pid], signal.SIGKILL),
-    "SIGKILL of a worker": (lambda run: [p for p in _descendants(run.pid) if "spawn_main" in _cmdline(p)],
+    "SIGKILL of a worker": (lambda run: [p for p in descendants(run.pid) if "spawn_main" in cmdline(p)],
                             signal.SIGKILL),
     "SIGKILL of a kernel or trial process": (
-        lambda run: [c for t in _descendants(run.pid) if "sandbox.forkserver" in _cmdline(t)
-                     for c in _tree().get(t, []) if "sandbox.forkserver" in _cmdline(c)], signal.SIGKILL),
+        lambda run: [c for t in descendants(run.pid) if "sandbox.forkserver" in cmdline(t)
+                     for c in children().get(t, []) if "sandbox.forkserver" in cmdline(c)], signal.SIGKILL),
 }
 
 

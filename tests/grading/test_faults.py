@@ -9,7 +9,6 @@ first did not finish. The moments are drawn at random (the seed is printed
 on failure); benchmarks/fault_injection.py repeats this many times.
 """
 import os
-from pathlib import Path
 import random
 import signal
 import subprocess
@@ -21,6 +20,7 @@ import pytest
 from course.grading import engine
 from course.grading.course import Course
 
+from .process_tree import children, cmdline, descendants
 from .toy import CORRECT, ROOT, make_toy_course, submit, toy_notebook
 
 pytestmark = pytest.mark.nbgrader
@@ -43,45 +43,16 @@ def _start(root, *options):
                             text=True, start_new_session=True)
 
 
-def _children():
-    """{ppid: [pid]} of every process on the machine."""
-    tree = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            tree.setdefault(int(fields[1]), []).append(int(entry))
-    return tree
-
-
-def _cmdline(pid):
-    try:
-        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-    except OSError:
-        return ""
-
-
-def _descendants(pid):
-    tree, found, stack = _children(), [], [pid]
-    while stack:
-        for child in tree.get(stack.pop(), []):
-            found.append(child)
-            stack.append(child)
-    return found
-
-
 def _workers(run):
-    return [p for p in _descendants(run.pid) if "spawn_main" in _cmdline(p) or "distributed" in _cmdline(p)]
+    return [p for p in descendants(run.pid) if "spawn_main" in cmdline(p) or "distributed" in cmdline(p)]
 
 
 def _sandboxed(run):
     """Kernels and trial processes: the children of a fork-server template."""
-    templates = [p for p in _descendants(run.pid) if "course.grading.sandbox.forkserver" in _cmdline(p)]
-    tree = _children()
+    templates = [p for p in descendants(run.pid) if "course.grading.sandbox.forkserver" in cmdline(p)]
+    tree = children()
     return [child for t in templates for child in tree.get(t, [])
-            if "course.grading.sandbox.forkserver" in _cmdline(child)]
+            if "course.grading.sandbox.forkserver" in cmdline(child)]
 
 
 def _kill_at_random(run, rng, target, sig):

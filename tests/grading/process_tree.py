@@ -1,0 +1,34 @@
+"""The machine's process tree, read from /proc: what the fault tests and benchmarks/fault_injection.py kill."""
+import os
+from pathlib import Path
+
+
+def children():
+    """{ppid: [pid]} of every process on the machine."""
+    tree = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            tree.setdefault(int(fields[1]), []).append(int(entry))
+    return tree
+
+
+def cmdline(pid):
+    """The command line of `pid`, "" once it is gone."""
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return ""
+
+
+def descendants(pid):
+    """Every process below `pid`, children first."""
+    tree, found, stack = children(), [], [pid]
+    while stack:
+        for child in tree.get(stack.pop(), []):
+            found.append(child)
+            stack.append(child)
+    return found
