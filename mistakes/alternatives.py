@@ -159,4 +159,29 @@ def train_linreg(features, labels, lr=0.03, batch_size=10, num_epochs=3, generat
             loses=(),
         ),
     ],
+    "09_tiny_autograd": [
+        Mistake(
+            name="sigmoid_stable_forward_in_place_backward_on_a_copy",
+            cell="Sigmoid",
+            code='''
+class Sigmoid(torch.autograd.Function):
+    """torch.sigmoid as a node of torch's graph, with your backward rule from 03."""
+
+    @staticmethod
+    def forward(ctx, x):
+        e = torch.exp(-x.abs())                 # never the exp of a large positive number
+        out = torch.where(x >= 0, 1 / (1 + e), e / (1 + e))
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad_out):
+        (out,) = ctx.saved_tensors
+        grad = grad_out.clone()                 # a tensor of its own: grad_out stays autograd's
+        grad.mul_(out).mul_(1 - out)
+        return grad
+''',
+            loses=(),
+        ),
+    ],
 }
