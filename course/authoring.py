@@ -12,6 +12,12 @@ repository, grading). While that address is still the placeholder
 with one line saying what to do instead, never with a git error.
 `python -m course.authoring` writes it into every `source/` notebook;
 `course release` then carries it to `release/`.
+
+The test cell of every registered exercise is written the same way
+(`test_cell_text`): its comment comes from the exercise's entry in
+`course.checks.registry.EXAMPLES`, kept beside the visible trials it
+describes, so the two cannot drift; `course release` refuses a test cell
+that says anything else.
 """
 from pathlib import Path
 import sys
@@ -159,6 +165,41 @@ def add_colab_cells(root=ROOT):
     return changed
 
 
+def test_cell_text(grade_id, function, example):
+    """A test cell's source: what the visible example checks (as comment lines), the visible check,
+    then the hidden one. `example` is the exercise's entry in course.checks.registry.EXAMPLES."""
+    comments = "\n".join(f"# {line}" if line else "#" for line in example.strip("\n").split("\n"))
+    return (f"{comments}\ncheck(\"{grade_id}\", {function})\n### BEGIN HIDDEN TESTS\n"
+            f"check(\"{grade_id}\", {function}, hidden=True)\n### END HIDDEN TESTS")
+
+
+def expected_test_cell(cell):
+    """What a test cell of a registered exercise must say (from course/checks), or None for any other cell."""
+    from course.checks.registry import EXAMPLES, EXERCISES
+
+    grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+    if cell.cell_type != "code" or grade_id not in EXERCISES or grade_id not in EXAMPLES:
+        return None
+    return test_cell_text(grade_id, EXERCISES[grade_id].function, EXAMPLES[grade_id])
+
+
+def write_test_cells(root=ROOT):
+    """Rewrite every registered test cell of source/ from course/checks; the paths changed."""
+    changed = []
+    for path in sorted(Path(root).glob("source/*/*.ipynb")):
+        nb = nbformat.read(str(path), as_version=4)
+        edited = False
+        for cell in nb.cells:
+            text = expected_test_cell(cell)
+            if text is not None and cell.source != text:
+                cell.source, edited = text, True
+        if edited:
+            nbformat.write(nb, str(path))
+            changed.append(path)
+    return changed
+
+
 if __name__ == "__main__":
-    for changed_path in add_colab_cells(Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT):
+    target = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT
+    for changed_path in sorted(set(add_colab_cells(target)) | set(write_test_cells(target))):
         print(f"updated {changed_path}")

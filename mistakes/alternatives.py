@@ -1,6 +1,6 @@
 """Correct answers written another way than the solution: they must score full marks.
 
-The bundled example class (course/grading/example_term.py) hands them in, so
+The bundled example class (examples/example_term.py) hands them in, so
 the grading is seen to judge what a function does, not how it is written.
 Each entry replaces one solution cell, like a Mistake that loses nothing.
 """

@@ -93,3 +93,31 @@ def test_the_grader_finds_nothing_to_report_in_the_cell():
     """Does the integrity scan of a graded notebook see no sign of tampering in the Colab cell?"""
     reading = Reading(authoring.notebook([authoring.code(authoring.colab_cell_text(URL))]))
     assert reading.signs == [] and reading.refusal("relu_backward", "tensors") == ""
+
+
+def test_every_test_cell_is_what_course_checks_describes():
+    """Is each registered exercise's test cell exactly the one written from its EXAMPLES entry (no drift)?"""
+    import nbformat
+
+    from course.checks.registry import EXAMPLES, EXERCISES
+
+    seen = set()
+    for path in sorted(ROOT.glob("source/*/*.ipynb")):
+        for cell in nbformat.read(str(path), as_version=4).cells:
+            expected = authoring.expected_test_cell(cell)
+            if expected is not None:
+                assert cell.source == expected, f"{path.name}: {cell.metadata.nbgrader.grade_id}"
+                seen.add(cell.metadata.nbgrader.grade_id)
+    assert seen == set(EXERCISES) == set(EXAMPLES)
+
+
+def test_a_test_cell_whose_comment_drifted_is_refused_by_the_release_lint():
+    import nbformat
+
+    from course.grading.release import cell_problems
+
+    nb = nbformat.read(str(ROOT / "source" / "03_backward" / "03_backward.ipynb"), as_version=4)
+    cell = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "relu_backward_tests")
+    cell.source = cell.source.replace("torch passes no gradient", "torch passes half the gradient")
+    problems = cell_problems("03_backward.ipynb", nb)
+    assert any("differs from the test cell course/checks describes" in p.fix for p in problems)

@@ -304,3 +304,24 @@ RANDN_DTYPE_ANSWERS = prediction_exercise(
     truth=lambda: {key: how() for key, how in RANDN_CALLS.items()}, why=RANDN_WHY)
 
 EXERCISES = [RANDN_DTYPE_ANSWERS, NORMAL_SAMPLE, INIT_LEAF]
+
+
+# ---- what each test cell says of its visible example: course.authoring writes the cells from this ----
+
+EXAMPLES = {
+    "RANDN_DTYPE_ANSWERS_tests": """\
+Every prediction is filled in: dtypes are torch dtypes, shapes are tuples of ints.
+Whether they match what torch does is checked when graded.""",
+    "normal_sample_tests": """\
+The examples: normal_sample((2, 3)) is float32 of shape (2, 3), and float64 with dtype=torch.float64;
+100,000 samples of N(2, 0.5^2) are bell-shaped with mean 2 and std 0.5; with generators seeded
+0 and 7, normal_sample((3, 4), 2.0, 0.5) and normal_sample((4, 8), -1.0, 3.0, dtype=torch.float64)
+give torch's own samples, the same for generators seeded alike.
+Also normal_sample(()) (a single number, shape ()), and normal_sample((1, 7), 0.5, 2.0, dtype=torch.float64)
+with generator=None after torch.manual_seed(3): torch's global generator.""",
+    "init_leaf_tests": """\
+The example: init_leaf((3, 4), 0.01) with a generator seeded 0 is a float32 leaf that requires grad,
+holds torch's own 0.01 * N(0, 1) sample, and gets .grad = 2 from (2 * w).sum().backward().
+Also init_leaf((), 0.5) (a single number), and init_leaf((1, 5), 0.1) with generator=None after
+torch.manual_seed(2): torch's global generator.""",
+}

@@ -200,3 +200,21 @@ GRAPH_PREDICTIONS = prediction_exercise("GRAPH_PREDICTIONS_tests", "GRAPH_PREDIC
                                         why=GRAPH_WHY)
 
 EXERCISES = [GRAD_OF_MEAN_CUBE_GRAPH, GRAD_OF_RATIO_GRAPH, GRAPH_PREDICTIONS]
+
+
+# ---- what each test cell says of its visible example: course.authoring writes the cells from this ----
+
+EXAMPLES = {
+    "grad_of_mean_cube_graph_tests": """\
+The examples, called by hand (autograd is switched off inside): x = torch.ones(2, 2) gives 4.5 everywhere,
+and x = [[-1, 0, 0.5], [1, 2, 3]] is compared with torch.autograd's gradient.
+Also, in float64, x = [-3, 0.5, 1] (1-D: the result keeps the dtype), x = [[0.5, -1]] (a batch of one)
+and x = torch.tensor(1.5) (a single number, shape ()).""",
+    "grad_of_ratio_graph_tests": """\
+The examples, called by hand (autograd is switched off inside): a = [[2, 3], [-1, 0.5]] (float32) and
+a = [4, -2, 1.5] (1-D, float64: the result keeps the dtype), compared with torch.autograd's gradient.
+Also, in float64, a = torch.tensor(3.0) (a single number, shape ()) and a = [[0.5, -1]] (a batch of one).""",
+    "GRAPH_PREDICTIONS_tests": """\
+Every prediction is filled in: True or False for is_leaf and requires_grad, a class name or None for grad_fn.
+Whether they match what torch records is checked when graded.""",
+}

@@ -545,3 +545,88 @@ MEAN_BACKWARD = _reduce_exercise("mean_backward", torch.mean, mean_factors)
 EXERCISES = [VJP_OF_VIEW, SUM_TO_SHAPE, ADD_BACKWARD, MUL_BACKWARD, MATMUL_BACKWARD, RELU_BACKWARD,
              SUM_BACKWARD, MEAN_BACKWARD, POW_BACKWARD, EXP_BACKWARD, LOG_BACKWARD, TANH_BACKWARD,
              SIGMOID_BACKWARD]
+
+
+# ---- what each test cell says of its visible example: course.authoring writes the cells from this ----
+
+EXAMPLES = {
+    "vjp_of_view_tests": """\
+v = [[1, 0.1], [0.01, 0.001]], compared with torch.autograd's v^T J.
+Also v = [[2, -1], [0.5, 3]] in float64: the result keeps v's dtype.
+Only the hidden trials: random v, and v stored transposed (not contiguous).""",
+    "sum_to_shape_tests": """\
+grad = torch.arange(24.0).reshape(2, 3, 4), summed to (2, 3, 4) (nothing broadcast), (4,),
+(3, 1) and (2, 1, 4) (a size-1 dimension kept), each compared with torch's gradient of expand.
+Also, in float64, grad[:1] (a batch of one) summed to (3, 4) and to (1,).
+And a 1-D grad, torch.arange(4.0), summed to (1,).
+Only the hidden trials: random shapes, and a grad that is not contiguous: its dimensions
+stored in reverse order (no two leading ones can be merged by .view), stored transposed,
+or an expand of one row.""",
+    "add_backward_tests": """\
+grad_out of shape (2, 3) with a, b of shapes (2, 3) and (2, 3); (2, 3) and (3,); (2, 1) and (1, 3).
+Also, in float64, a of shape (1, 3) (a batch of one) and b of shape (1,).
+Only the hidden trials: random broadcast shapes, and a grad_out that is not contiguous (its
+dimensions stored in reverse order, or an expand of one row).""",
+    "mul_backward_tests": """\
+a, b and grad_out of shape (2, 3); then b of shape (3,) broadcast over the rows;
+then a of shape (2, 1) broadcast over the columns, and a of shape (3,) over the rows.
+Also, in float64, a of shape (1, 3) (a batch of one) times b of shape (1,).
+Only the hidden trials: random broadcast shapes and values (also against finite differences), and
+a and grad_out that are not contiguous (stored in reverse order or transposed, or an expand).""",
+    "matmul_backward_tests": """\
+(2, 3) @ (3, 4): no two dimensions are equal, so a misplaced transpose cannot pass.
+Also, in float64, a batch of one: (1, 4) @ (4, 3).
+Only the hidden trials: random sizes (a batch of one, a single output column), and A, B and
+grad_out stored transposed (not contiguous).""",
+    "relu_backward_tests": """\
+x = [-2, -0.5, 0, 0.5, 3], grad_out = [1, 2, 3, 4, 5]: at exactly 0 torch passes no gradient.
+Also x = [[1, 0, -1, 2]] in float64: a batch of one, and the zero again.
+Only the hidden trials: random shapes with exact zeros; in float32 and float64, wherever
+torch's gradient is finite: x = ±the largest number (±3.4e38 in float32, ±1.8e308 in float64),
+the smallest positive ones (down to the subnormals 1.4e-45 and 5e-324) and random x spread over
+the whole range; x stored transposed.""",
+    "sum_backward_tests": """\
+x of shape (2, 3, 4) summed over everything, dim=1, dim=1 with keepdim=True, and dim=(0, -1).
+Also, in float64, x of shape (3, 1, 2) with dim=-1, keepdim=True, and x of shape (1, 3, 2) with
+dim=(2, 0) (not in order).
+Only the hidden trials: random shapes and dims, and a grad_out that is not contiguous (stored
+transposed, or an expand of one row).""",
+    "mean_backward_tests": """\
+x of shape (2, 3, 4) averaged over everything, dim=1, dim=1 with keepdim=True, and dim=(0, -1).
+Also, in float64, x of shape (3, 1, 2) with dim=-1, keepdim=True, and x of shape (1, 3, 2) with
+dim=(2, 0) (not in order).
+Only the hidden trials: random shapes and dims, and a grad_out that is not contiguous (stored
+transposed, or an expand of one row).""",
+    "pow_backward_tests": """\
+x = [0.5, -1, 2, 3] with p = 2 and p = 3, and |x| with p = 0.5.
+And p = 0 on x = [0, -1, 2, 3]: x ** 0 is 1 everywhere, 0 included, so the gradient is 0.
+Also p = -1 on x = [[0.5, -1, 2, 4]] in float64 (a batch of one).
+Only the hidden trials: random x for p = 2, 3, -1, 4, 0.5, 1.5, -2.5 and 0.3; x with exact zeros;
+in float32 and float64, wherever torch's gradient is finite: p = 0, 1, -1, -2 and fractional p
+(0.5, 1.5, 2.5, 0.3, -0.5, -1.5; then x >= 0) at and near x = 0, down to the smallest subnormal,
+and |x| up to the largest number; x stored transposed.""",
+    "exp_backward_tests": """\
+x = [-3, -1, 0, 1, 4].
+Also the same x in float64, as a batch of one of shape (1, 5).
+Only the hidden trials: random x in [-6, 6]; in float32 and float64, wherever torch's gradient
+is finite: x from the most negative number up to exp's overflow point (88.72 in float32, 709.78
+in float64), the smallest positive numbers, and random x spread over that range; x stored transposed.""",
+    "log_backward_tests": """\
+x = [0.1, 0.5, 1, 2, 10].
+Also the same x in float64, as a batch of one of shape (1, 5).
+Only the hidden trials: random x in [0.01, 100]; in float32 and float64, wherever torch's
+gradient is finite: x from the smallest positive numbers (subnormals, as long as 1 / x is finite)
+to the largest one (3.4e38, 1.8e308), and random x spread over that range; x stored transposed.""",
+    "tanh_backward_tests": """\
+x = [-100, -2, 0, 0.5, 3, 100]: large |x| is where a formula of raw exponentials breaks.
+Also the same x in float64, as a batch of one of shape (1, 6).
+Only the hidden trials: random x in [-4, 4]; in float32 and float64, wherever torch's gradient
+is finite: x up to ±the largest number (±3.4e38, ±1.8e308), far beyond exp's overflow point
+(88.72, 709.78), the smallest positive ones, and random x spread over that range; x stored transposed.""",
+    "sigmoid_backward_tests": """\
+x = [-100, -2, 0, 0.5, 3, 100]: large |x| is where a formula of raw exponentials breaks.
+Also the same x in float64, as a batch of one of shape (1, 6).
+Only the hidden trials: random x in [-8, 8]; in float32 and float64, wherever torch's gradient
+is finite: x up to ±the largest number (±3.4e38, ±1.8e308), far beyond exp's overflow point
+(88.72, 709.78), the smallest positive ones, and random x spread over that range; x stored transposed.""",
+}

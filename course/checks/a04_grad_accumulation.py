@@ -300,3 +300,24 @@ MICROBATCH_GRADS = Exercise("microbatch_grads_tests", "microbatch_grads", adapte
                             visible=_microbatch_visible, hidden=_microbatch_hidden)
 
 EXERCISES = [GRAD_AFTER_REPEATS, SHARED_WEIGHT_GRAD, MICROBATCH_GRADS]
+
+
+# ---- what each test cell says of its visible example: course.authoring writes the cells from this ----
+
+EXAMPLES = {
+    "grad_after_repeats_tests": """\
+x = [0.5, -1, 2] after k = 1 and k = 3 calls, compared with the .grad torch really holds
+(and k times the finite-difference gradient); called by hand: autograd is switched off inside.
+Also, in float64, x of shape (1, 4) (a batch of one) with k = 2.""",
+    "shared_weight_grad_tests": """\
+x = [1, -2, 3], w = [0.5, 1.5, -1]: both uses of w contribute to every entry; compared with
+torch.autograd and finite differences (called by hand: autograd is switched off inside).
+Also, in float64, x and w of shape (1, 2) (a batch of one).""",
+    "microbatch_grads_tests": """\
+A linear model (w of shape (2, 1), b) on 10 examples, in micro-batches of 5, of 4 (sizes 4, 4, 2),
+and of 4 with a stale w.grad of 10s (b.grad None). The loss_fn your function gets records the sizes
+of its batches and whether each micro-batch's gradient came before the next loss; the result is
+compared with torch.autograd.grad of the full-batch loss, then each .grad must be as it was found.
+Also, in float64, micro-batches of one example each (with one feature: w of shape (1, 1)), and one
+micro-batch of 13 > N = 10.""",
+}

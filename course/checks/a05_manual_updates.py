@@ -464,3 +464,30 @@ UPDATE_LEARNING_RATE = Exercise("update_learning_rate_tests", "update_learning_r
                                 visible=_lr_visible, hidden=_lr_hidden)
 
 EXERCISES = [SGD_STEP, MOMENTUM_STEP, WEIGHTS_AFTER_STEPS, UPDATE_LEARNING_RATE]
+
+
+# ---- what each test cell says of its visible example: course.authoring writes the cells from this ----
+
+EXAMPLES = {
+    "sgd_step__tests": """\
+One step from w = [1, -2, 0.5] on (w ** 2).sum() / 2 with lr = 0.1; three steps of W and b on a
+small regression loss; params [unused, used] where unused.grad is None. Called with grad mode on,
+like a training loop; after each step: same objects, still leaves, the change -lr * grad made
+where autograd sees it (each param's version counter moved: not through .data), gradients
+cleared, grad mode as before, and the params against torch.optim.SGD.
+Also a float64 w of shape (1, 3), two steps, called with grad mode off.""",
+    "momentum_step__tests": """\
+p = [1, -2] on (p ** 2).sum() / 2, lr = 0.2, momentum = 0.9, three steps; W and b of a small
+regression, four steps with momentum 0.5, then 0. After each step the velocities against torch's
+momentum_buffer, the params against torch.optim.SGD(momentum=...), and the state an in-place
+update must leave (same objects, leaves, version counters moved, gradients cleared, grad mode).
+Also a float64 p of shape (1, 3), momentum 0.9, with lr 0.2, 0.1, 0.05 (changing every step).""",
+    "weights_after_steps_tests": """\
+w0 = [1, -2, 0.5] with lr = 0.1 and k = 0, 1, 5, and lr = 1.5 with k = 3, compared with k real
+steps of torch.optim.SGD (called by hand: autograd is switched off inside).
+Also a float64 w0 of shape (1, 4) (a batch of one), lr = 0.02, k = 200.""",
+    "update_learning_rate_tests": """\
+lr0 = 0.1, gamma = 0.9 at iterations 0, 1 and 10, and lr0 = 0.05, gamma = 0.99 after 300 iterations,
+each compared with get_last_lr() of a real torch.optim.lr_scheduler.ExponentialLR; the result is a float.
+Also gamma = 1 (a constant learning rate).""",
+}

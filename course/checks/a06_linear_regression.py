@@ -567,3 +567,56 @@ TRAIN_LINREG = Exercise(
 )
 
 EXERCISES = [SYNTHETIC_DATA, DATA_ITER, LINREG, SQUARED_LOSS, LINREG_GRADS, SGD, TRAIN_LINREG]
+
+
+# ---- what each test cell says of its visible example: course.authoring writes the cells from this ----
+
+EXAMPLES = {
+    "synthetic_data_tests": """\
+d2l's setting: w = [2, -3.4], b = 4.2, 1000 examples, float32; called twice with generators
+seeded with 0: shapes, dtype, the statistics of X and of the noise, and the same data twice.
+Then in float64: w = [1.5, -2, 0.5], b = -1, 600 examples; and a single example of one feature.
+Only the hidden trials: random w (1 to 6 features), b and sizes up to 3000 examples.""",
+    "data_iter_tests": """\
+23 examples of 2 features in batches of 5: sizes 5, 5, 5, 5, 3; each example once, with its own
+label; shuffled; the same order again from a generator seeded alike.
+Then 7 examples in float64 with batch_size 10, larger than the data set: one batch of 7; and a single example.
+Each batch keeps the dtype of features and labels.
+Only the hidden trials: batches of one, one batch for the whole set, other sizes, and features
+stored transposed (not contiguous).""",
+    "linreg_tests": """\
+X = [[1, 2], [3, 4]], w = [[2], [-1]], b = [0.5]:
+[1*2 + 2*(-1) + 0.5, 3*2 + 4*(-1) + 0.5] = [0.5, 2.5], a column (2, 1).
+One example in float64: X = [[1, -2, 0.5]], w = [[2], [1], [4]], b = [-1]: [[1.0]], shape (1, 1).
+Only the hidden trials: random sizes (1 to 8 examples, 1 to 5 features) and values, and an X
+stored transposed (not contiguous).""",
+    "squared_loss_tests": """\
+y_hat = [[1], [2], [5]], a column (3, 1), and y = [0, 2, 3], a flat (3,) vector, as labels
+often come: the result is [[0.5], [0.0], [2.0]], of shape (3, 1).
+One example in float64, y a column too: y_hat = [[2.5]], y = [[1]]: [[1.125]].
+Only the hidden trials: random sizes and values, some predictions exactly right (a loss of 0),
+and one prediction for every example (an expand of a (1, 1) tensor: not contiguous).""",
+    "linreg_grads_tests": """\
+Three examples, two features, a point away from the fit: X = [[1, 2], [0.5, -1], [-2, 0]],
+y = [[1], [0], [3]], w = [[0.5], [-1]], b = [0.3]; compared with autograd.
+Then the example worked above, in float64: x = 2, w = 1, b = 0.5, y = 3 gives grad_w = [[-1]], grad_b = [-0.5].
+Only the hidden trials: random sizes, also against finite differences, residuals exactly 0, and
+an X stored transposed (not contiguous).""",
+    "sgd_tests": """\
+w = [[1], [2]] with grad [[10], [20]], b = [0.5] with grad [5]; lr 0.1, batch 10:
+w -> [[0.9], [1.8]], b -> [0.45]; both still the same leaves, changed where autograd sees it
+(their version counters moved: not through .data), their grads cleared.
+Then in float64, lr 0.2, batch_size 1: [[3]] with grad [[-1]] -> [[3.2]], and [1, -1, 2] with grad
+[0.5, 1, -2] -> [0.9, -1.2, 2.4].
+Only the hidden trials: random shapes, values, learning rates and batch sizes up to 64, and a
+weight and its grad stored transposed (not contiguous).""",
+    "train_linreg_tests": """\
+d2l's setting: true_w = [2, -3.4], true_b = 4.2, 1000 examples, lr 0.03, batch 10, 3 epochs,
+called twice with generators seeded alike: the same w, b and losses both times; w and b within
+0.05 of the truth, in the dtype of the features; one loss per minibatch, falling, each equal to the
+minibatch's mean loss before its update as the grader recomputes it, replaying the run from the
+same data and seed (w drawn first, then data_iter's order).
+Then float64 data of one feature (true_w = [-1.5], true_b = 0.7), 1003 examples in batches of 7.
+Only the hidden trials: random true parameters (1 to 5 features) and batch sizes, one of them called
+twice, and features stored transposed (not contiguous).""",
+}

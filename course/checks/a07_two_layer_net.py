@@ -454,3 +454,35 @@ TWO_LAYER_BIAS_GRADS = Exercise("two_layer_bias_grads_tests", "two_layer_bias_gr
                                 visible=_bias_grads_visible, hidden=_bias_grads_hidden)
 
 EXERCISES = [TWO_LAYER_FORWARD, TWO_LAYER_GRADS, TWO_LAYER_BIAS_GRADS, TRAIN_TWO_LAYER]
+
+
+# ---- what each test cell says of its visible example: course.authoring writes the cells from this ----
+
+EXAMPLES = {
+    "two_layer_forward_tests": """\
+N=3 examples, D_in=3, H=4, D_out=2. Hidden pre-activations h = X @ W1 = [[1, -1, -3, 6], [3, -1, 5, -4], [0, -1, -1, 3]];
+the ReLU keeps [[1, 0, 0, 6], [3, 0, 5, 0], [0, 0, 0, 3]]; times W2 the predictions are [[4, 5], [-2, 2], [1.5, 3]],
+compared with the network written in torch. Row 3 has h exactly 0 in unit 1: autograd's gradient of W1 through
+your function (weighted by v = [[1, 0], [0, 1], [1, -1]]) must be clamp(min=0)'s, which passes the gradient at 0.
+Then a batch of one in float64: X = [[1, 2, -1]], h = [[0.5, -1.5, 3, -2]], the predictions [[2, -2]].
+Only the hidden trials: random sizes (a batch of one among them) and values, and integer inputs with
+pre-activations exactly 0.""",
+    "two_layer_grads_tests": """\
+The small example of exercise 1 (N = 3) with targets y = [[1, 0], [0, 1], [1, 1]], by hand against autograd.
+Its h = X @ W1 is exactly 0 in row 3, unit 1, where the gradient reaching h is -3: clamp passes it, a mask
+that blocks it at 0 gives another grad_W1. Then a batch of one in float64: X = [[1, 2, -1]], y = [[1, -1]].
+Only the hidden trials: random sizes, also against finite differences, and pre-activations exactly 0,
+where the mask decides.""",
+    "two_layer_bias_grads_tests": """\
+The small example of exercise 1 (N = 3, D_out = 2) with b1 = [0.5, 1, 0.5, 0.5], b2 = [1, -1] and targets
+[[1, 0], [0, 1], [1, 1]], by hand against autograd: h = X @ W1 + b1 is exactly 0 in unit 2 of every row,
+where the mask decides. Then a batch of one in float64: X = [[1, 2, -1]],
+b1 = [0.25, -0.25, 0.5, 1], b2 = [0.5, -0.5], y = [[1, -1]].
+Only the hidden trials: random sizes, also against finite differences, and pre-activations
+X @ W1 + b1 exactly 0.""",
+    "train_two_layer_tests": """\
+A small network (N=4, D_in=5, H=3, D_out=2), 10 steps of lr 0.001 from seeded weights, in float64:
+the losses must equal those of the same loop with autograd and torch.optim.SGD, and W1, W2 must
+hold the trained weights. Then a batch of one (N=1, D_in=3, H=4, D_out=2), 3 steps of lr 0.01.
+Only the hidden trials: random sizes and 5 to 15 steps, with a learning rate the loss falls with.""",
+}

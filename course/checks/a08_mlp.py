@@ -536,3 +536,49 @@ TRAIN_MLP = Exercise(
 
 EXERCISES = [LINEAR_FORWARD, SOFTMAX_CROSS_ENTROPY_GRAD, MLP_GRADS, XAVIER_STD, HE_STD, INIT_MLP, STEP_DECAY_LR,
              TRAIN_MLP]
+
+
+# ---- what each test cell says of its visible example: course.authoring writes the cells from this ----
+
+EXAMPLES = {
+    "linear_forward_tests": """\
+Two examples with 3 features, a layer with 2 outputs: W is (2, 3), b is (2,).
+Row 1: [1*1 + 2*0 + 3*(-1) + 0.5, 1*2 + 2*1 + 3*0 - 1] = [-1.5, 3.0]; row 2: [-0.5, -2.0],
+compared with torch's F.linear(x, W, b), what an nn.Linear holding W and b computes.
+Then one example as a 1-D vector x = [1, 2, 3] in float64: [-1.5, 3.0], shape (2,); as a batch of one
+x = [[1, 2, 3]]: [[-1.5, 3.0]], shape (1, 2);
+and the two examples as a batch of 2 sequences of length 1, x of shape (2, 1, 3): shape (2, 1, 2).
+Only the hidden trials: random sizes and leading dimensions, and a square W (where x @ W + b
+has the right shape but the wrong values).""",
+    "softmax_cross_entropy_grad_tests": """\
+Three examples, four classes; the last row has logits of 1000, where a literal exp overflows.
+By hand against autograd through F.cross_entropy (the batch mean).
+Then a batch of one in float64, logits [[1500, 1502, 1499]] and target 0.
+Only the hidden trials: random sizes (up to 12 examples, 2 to 7 classes), logits in the thousands.""",
+    "mlp_grads_tests": """\
+A batch of 3 examples, 4 inputs, 5 hidden units, 3 classes, from a seeded generator, by hand against
+autograd; then a batch of one in float64 (3 inputs, 4 hidden units, 2 classes); then a batch of 3 in
+small integers whose pre-activations Z = X @ W1 + b1 are exactly 0 in 2 units, where torch.relu passes
+no gradient (the mask decides).
+Only the hidden trials: random sizes, and more pre-activations exactly 0.""",
+    "xavier_std_tests": """\
+d2l's first layer: 784 inputs, 256 outputs, against the std torch.nn.init.xavier_normal_ draws
+a (256, 784) weight with.
+Only the hidden trials: random fan_in and fan_out from 100 to 700, unequal, in either order.""",
+    "he_std_tests": """\
+d2l's first layer: 784 inputs (fan_in), 256 outputs, against the std
+torch.nn.init.kaiming_normal_(nonlinearity='relu') draws a (256, 784) weight with.
+Only the hidden trials: random fan_in from 20 to 900 (fan_out does not matter for He).""",
+    "init_mlp_tests": """\
+The digits network, 64-256-10, with each scheme: nn.Parameters of the right shapes, zero biases,
+the std torch.nn.init uses for each weight, and the same parameters again from a generator seeded alike.
+Only the hidden trials: random sizes, and a number other than 0.01 as the scheme (0.05).""",
+    "step_decay_lr_tests": """\
+lr0 0.1, halved every 3 epochs: 0.1, 0.1, 0.1, 0.05, 0.05, 0.05, 0.025, ... for epochs 0-9,
+compared with the rates StepLR(step_size=3, gamma=0.5) sets.
+Only the hidden trials: random lr0 and drop, and every = 1 to 7 epochs.""",
+    "train_mlp_tests": """\
+The digits, 64-256-10, 10 epochs of minibatches of 64 from generator seed 0: at least 95% test accuracy;
+then the same with num_hiddens=128 (64-128-10).
+Only the hidden trial: another initialization (another generator seed), with num_hiddens=128.""",
+}

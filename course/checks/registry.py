@@ -12,6 +12,9 @@ ASSIGNMENTS = {
     "08_mlp": a08_mlp, "09_tiny_autograd": a09_tiny_autograd,
 }
 EXERCISES = {exercise.grade_id: exercise for module in ASSIGNMENTS.values() for exercise in module.EXERCISES}
+# What each test cell says of its visible example, kept beside the trials it describes (each module's
+# EXAMPLES); course.authoring writes the test cells from it and `course release` refuses a cell that differs.
+EXAMPLES = {grade_id: text for module in ASSIGNMENTS.values() for grade_id, text in module.EXAMPLES.items()}
 
 
 def exercises(extra_modules=()):

@@ -95,11 +95,22 @@ def metadata_problem(cell):
     return None
 
 
+def test_cell_problem(cell):
+    """What to fix if a registered exercise's test cell is not what course/checks says it is."""
+    from course.authoring import expected_test_cell
+
+    expected = expected_test_cell(cell)
+    if expected is None or cell.source == expected:
+        return None
+    return ("differs from the test cell course/checks describes (the comment comes from the exercise's "
+            "EXAMPLES entry, beside its visible trials): edit that entry, then run `python -m course.authoring`")
+
+
 def cell_problems(notebook_name, nb):
     """The problems of a notebook that each cell has on its own."""
     problems = []
     for index, cell in enumerate(nb.cells):
-        for fix in (output_problem(cell), unmarked_problem(cell), metadata_problem(cell)):
+        for fix in (output_problem(cell), unmarked_problem(cell), metadata_problem(cell), test_cell_problem(cell)):
             if fix:
                 problems.append(Problem(notebook_name, index, first_line(cell), fix))
     return problems

@@ -13,7 +13,7 @@ import pytest
 
 from course.grading import exchange
 from course.grading.collect import read_report
-from course.grading.example_class import new_course
+from examples.example_class import new_course
 from course.grading.roster import Roster, Student
 
 pytestmark = pytest.mark.nbgrader

@@ -2,3 +2,4 @@
 from . import custom_function, exercises
 
 EXERCISES = exercises.EXERCISES + custom_function.EXERCISES
+EXAMPLES = {**exercises.EXAMPLES, **custom_function.EXAMPLES}

@@ -245,3 +245,18 @@ SIGMOID = Exercise("Sigmoid_tests", "Sigmoid", adapter="autograd_function", rule
                    visible=_visible, hidden=_hidden)
 
 EXERCISES = [SIGMOID]
+
+
+# ---- what each test cell says of its visible example: course.authoring writes the cells from this ----
+
+EXAMPLES = {
+    "Sigmoid_tests": """\
+1. x = [-2, 0, 0.5, 3] in float64, grad_out = [1, -2, 0.5, 3]: Sigmoid.apply(x) equals torch.sigmoid(x),
+   x.grad equals torch's (at x = 0 the sigmoid is 0.5, its slope 0.25, so x.grad = -2 * 0.25 = -0.5),
+   and forward saved the output.
+2. x of shape (2, 3) in float32, from -20 to 20, grad_out = [[1, 2, 3], [-1, -2, -3]]: the same, in float32;
+   and a batch of one, x = [[-1, 4, -6]] in float64.
+3. loss = ((Sigmoid.apply(X @ W1 + b1) @ W2 - y) ** 2).mean(), X of shape (4, 3): the loss and the
+   gradients of W1, b1 and W2 equal those of the same model with torch.sigmoid.
+4. torch.autograd.gradcheck(Sigmoid.apply, (x,)) passes for x = torch.linspace(-3, 3, 7) in float64.""",
+}

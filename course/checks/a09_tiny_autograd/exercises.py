@@ -242,3 +242,52 @@ VALUE_SGD_STEP = Exercise(
 )
 
 EXERCISES = [VALUE, VALUE_REUSE, VALUE_OPS, VALUE_GRAPH, VALUE_SGD_STEP]
+
+
+# ---- what each test cell says of its visible example: course.authoring writes the cells from this ----
+
+EXAMPLES = {
+    "Value_tests": """\
+Each example is built with your Value and with torch (float64); the output and every leaf's grad must agree.
+1. A new Value: .data holds the number, .grad starts at 0.0 (here Value(1.5)).
+2. out = a * b + c at a = 2, b = -3, c = 10, every node used once:
+   d out/da = b = -3,   d out/db = a = 2,   d out/dc = 1.
+3. A plain number on the right of + and *: out = (a + 1) * 4 at a = 0.5, so d out/da = 4.
+4. backward() sets the output's own grad to 1 (d out / d out): out = Value(2.0) * Value(3.0).""",
+    "Value_reuse_tests": """\
+Each example is built with your Value and with torch (float64); every leaf's grad must agree.
+1. x + x at x = 3: x is used twice, so it gets 1 from each use: x.grad = 2 (as in torch).
+2. x * x at x = 3: each use contributes the other factor, x, so x.grad = x + x = 2x = 6.
+3. The diamond above at x = 2: a = x * 3, out = a * 2 + a * 5, so a.grad = 2 + 5 = 7 and x.grad = 21.
+4. A longer chain of reuse at x = 1.5: y = x * x, z = y * y + y, out = z * x + z.
+Only the hidden trials: random graphs of about 6 to 15 operations where nodes are used several times.""",
+    "Value_ops_tests": """\
+Each operation alone, on fresh Values; its result and the gradient of each input are compared with torch:
+  2 + a, -3 * a, -a, a - 2, 2 - a at a = 1.5      d/da = 1, -3, -1, 1, -1
+  a - b at a = 1.5, b = 4                         d/da = 1, d/db = -1
+  a ** 3 at a = 1.5, a ** 0.5 at a = 4            d/da = 3 a**2 = 6.75, 0.5 / sqrt(a) = 0.25
+  a / b at a = 3, b = 2                           d/da = 1/b = 0.5, d/db = -a/b**2 = -0.75
+  a / 4 at a = 3, 3 / a at a = 2                  d/da = 0.25, -3 / a**2 = -0.75
+  relu(a) at a = 1.5, at a = -0.7 and at a = 0     d/da = 1, 0 and 0 (torch's choice at 0)
+  tanh(a), exp(a) at a = 0.5, log(a) at a = 2     d/da = 1 - tanh(a)**2, exp(a), 1/a = 0.5
+Only the hidden trials: each operation at 6 random points of its domain, and where a wrong rule
+agrees with the right one elsewhere: relu at exactly 0 again, a ** 2 and a ** 3 at 0,
+a ** 0.5 at 1e-4, a * b with a or b exactly 0, log at 1e-3 and 1e3, exp at -30, tanh at -20 and 20.""",
+    "Value_graph_tests": """\
+Three expressions built with your Value and with torch (float64); the output and every leaf's grad must agree.
+1. micrograd's "sanity check" at x = -4: x is used many times, through relu, * and +:
+     z = 2 * x + 2 + x;  q = z.relu() + z * x;  h = (z * z).relu();  out = h + q + q * x
+2. micrograd's "more ops" at a = -4, b = 2: reversed operators, **, /, relu, nodes reused everywhere:
+     c = a + b;  d = a * b + b ** 3;  c = c + c + 1;  c = c + 1 + c + (-a)
+     d = d + d * 2 + (b + a).relu();  d = d + 3 * d + (b - a).relu()
+     e = c - d;  f = e ** 2;  g = f / 2.0;  out = g + 10.0 / f
+3. tanh, exp and log together at w = 0.8, x = -1.3, x used three times:
+     out = (1 + (-(w * x).tanh() * x).exp()).log() + x ** 2 / w
+Only the hidden trials: 12 random graphs of about 8 to 25 operations of every kind, nodes used more than once.""",
+    "value_sgd_step_tests": """\
+Two stand-ins for Values (just .data and .grad) with data 1 and -2, grads 0.5 and -1, lr = 0.1:
+after the step p.data is 0.95 and -1.9 (the same objects, changed in place), and both grads are 0.0.
+Then two steps in a row with lr = 0.5 (grads 1 and 2, then -1 and 0.5, added to .grad before each step):
+1 -> 0.5 -> 1.0 and -2 -> -3.0 -> -3.25.
+Only the hidden trials: 2 to 5 steps on 1 to 6 parameters of a random loss, against torch's SGD.""",
+}
