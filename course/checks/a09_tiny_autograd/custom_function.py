@@ -254,9 +254,13 @@ EXAMPLES = {
 1. x = [-2, 0, 0.5, 3] in float64, grad_out = [1, -2, 0.5, 3]: Sigmoid.apply(x) equals torch.sigmoid(x),
    x.grad equals torch's (at x = 0 the sigmoid is 0.5, its slope 0.25, so x.grad = -2 * 0.25 = -0.5),
    and forward saved the output.
-2. x of shape (2, 3) in float32, from -20 to 20, grad_out = [[1, 2, 3], [-1, -2, -3]]: the same, in float32;
-   and a batch of one, x = [[-1, 4, -6]] in float64.
-3. loss = ((Sigmoid.apply(X @ W1 + b1) @ W2 - y) ** 2).mean(), X of shape (4, 3): the loss and the
+2. x of shape (2, 3) in float32, from -20 to 20, grad_out = [[1, 2, 3], [-1, -2, -3]] stored transposed (not
+   contiguous): the same, in float32; and a batch of one, x = [[-1, 4, -6]] in float64.
+3. In a graph, with the x and grad_out of 1.: (Sigmoid.apply(x) + x).backward(grad_out), where the + hands the
+   same grad_out to both paths, gives x.grad = grad_out * out * (1 - out) + grad_out; with the x of 2.,
+   Sigmoid.apply(x).sum().backward(), whose backward hands an expand of a single 1, gives x.grad = out * (1 - out).
+   Both fail if backward writes into grad_out.
+4. loss = ((Sigmoid.apply(X @ W1 + b1) @ W2 - y) ** 2).mean(), X of shape (4, 3): the loss and the
    gradients of W1, b1 and W2 equal those of the same model with torch.sigmoid.
-4. torch.autograd.gradcheck(Sigmoid.apply, (x,)) passes for x = torch.linspace(-3, 3, 7) in float64.""",
+5. torch.autograd.gradcheck(Sigmoid.apply, (x,)) passes for x = torch.linspace(-3, 3, 7) in float64.""",
 }
