@@ -316,15 +316,38 @@ def digits():
 
 
 def train_on_digits(target, args, kwargs, by_hand, name):
-    """train_mlp on the digits with a generator seeded by the trial; its result, and which .grad are not 0."""
+    """train_mlp on the digits with a generator seeded by the trial; its result, and which .grad are not 0.
+
+    The trial's keyword arguments may change TRAINING's options, train on the first `subset` training
+    digits only, ask for `runs` calls with generators seeded alike (the later calls' results are under
+    "again"), and with `prefixes` also call it with num_epochs = 0, 1, ..., num_epochs - 1, from generators
+    seeded alike (the params each returns are under "starts"), for the grader to compare.
+    """
     seed, num_hiddens = args
-    data = [t.clone() for t in digits()]   # the learner's code may change them; the judge reads them
-    result = call(target, *data, num_hiddens=num_hiddens, generator=torch.Generator().manual_seed(seed),
-                  name=name, **TRAINING)
+    options = dict(kwargs)
+    subset, runs, prefixes = options.pop("subset", None), options.pop("runs", 1), options.pop("prefixes", False)
+    X_train, y_train, X_test, y_test = digits()
+    if subset:
+        X_train, y_train = X_train[:subset], y_train[:subset]
+    settings = {**TRAINING, **options}
+
+    def train(**changes):
+        data = [t.clone() for t in (X_train, y_train, X_test, y_test)]   # the learner's code may change them
+        return call(target, *data, num_hiddens=num_hiddens, generator=torch.Generator().manual_seed(seed),
+                    name=name, **{**settings, **changes})
+    result = train()
     params = result[0] if isinstance(result, tuple) and len(result) == 2 else ()
     grads_left = [getattr(p, "grad", None) is not None and bool(p.grad.abs().max() > 0)
                   for p in (params if isinstance(params, (list, tuple)) else ())]
-    return {"result": result, "grads_left": grads_left}
+    record = {"result": result, "grads_left": grads_left}
+    if runs > 1:
+        record["again"] = [train() for _ in range(runs - 1)]
+    if prefixes:
+        record["starts"] = []
+        for epochs in range(settings["num_epochs"]):
+            short = train(num_epochs=epochs)
+            record["starts"].append(short[0] if isinstance(short, tuple) and len(short) == 2 else short)
+    return record
 
 
 # ---- 09_tiny_autograd: the SGD step on stand-ins for Values ------------------------------------------
