@@ -270,6 +270,7 @@ def train_in_place(target, args, kwargs, by_hand, name):
     X, y, W1_start, W2_start, lr, steps = args
     W1 = W1_start.clone().requires_grad_(True)
     W2 = W2_start.clone().requires_grad_(True)
+    versions = _versions((W1, W2))
     try:
         losses = call(target, X, y, W1, W2, lr, steps, name=name)
     except LearnerError as error:
@@ -280,7 +281,8 @@ def train_in_place(target, args, kwargs, by_hand, name):
             "(W1 = W1 - lr * W1.grad) made under torch.no_grad(), which does not require grad: update "
             "the weights in place (W1 -= lr * W1.grad), so that they stay the leaves you were given.") from None
     return {"losses": losses, "weights": [W.detach().clone() for W in (W1, W2)],
-            "leaf_requires_grad": [bool(W.is_leaf and W.requires_grad) for W in (W1, W2)]}
+            "leaf_requires_grad": [bool(W.is_leaf and W.requires_grad) for W in (W1, W2)],
+            "version_changes": [after - before for after, before in zip(_versions((W1, W2)), versions)]}
 
 
 # ---- 08_mlp: nn.Linear's layout, schedules, training on the digits -----------------------------------
