@@ -129,6 +129,16 @@ MISTAKES = [
         feedback=["a leaf Variable that requires grad is being used in an in-place operation",
                   "torch.no_grad()"],
     ),
+    # right values, but through .data: autograd never sees the updates (05, section 2.4)
+    Mistake(
+        name="update_through_data",
+        misconception="version-counter",
+        cell="train_two_layer",
+        replace=[("            W1 -= lr * W1.grad\n            W2 -= lr * W2.grad\n",
+                  "            W1.data -= lr * W1.grad\n            W2.data -= lr * W2.grad\n")],
+        loses=["train_two_layer_tests"],
+        feedback=["version counter (W1._version) moved 0 times"],
+    ),
     Mistake(
         name="grads_never_cleared",
         misconception="grad-accumulates",

@@ -125,17 +125,24 @@ def init_mlp(num_inputs, num_hiddens, num_outputs, scheme, generator=None):
     Mistake(name="init_generator_ignored", cell="init_mlp",
             misconception="generator-not-passed",
             replace=[("torch.randn(fan_in, fan_out, generator=generator)", "torch.randn(fan_in, fan_out)")],
-            loses=["init_mlp_tests"], feedback=["generator=generator"]),
+            loses=["init_mlp_tests", "train_mlp_tests"], feedback=["generator=generator"]),
+    # the right std, drawn uniformly: a moment check passes it, the draws do not look normal
+    Mistake(name="init_uniform_with_the_right_std", cell="init_mlp",
+            misconception="normal-or-uniform",
+            replace=[("return nn.Parameter(torch.randn(fan_in, fan_out, generator=generator) * std)",
+                      "bound = math.sqrt(3.0) * std        # U(-bound, bound) has this std\n"
+                      "        return nn.Parameter(torch.empty(fan_in, fan_out).uniform_(-bound, bound, generator=generator))")],
+            loses=["init_mlp_tests"], feedback=["look uniform on [-a, a], not normal"]),
 
     # step_decay_lr
     Mistake(name="step_decay_off_by_one", cell="step_decay_lr",
             misconception="schedule-counting",
             replace=[("epoch // every", "(epoch + 1) // every")],
-            loses=["step_decay_lr_tests"], feedback=["one epoch too early"]),
+            loses=["step_decay_lr_tests", "train_mlp_tests"], feedback=["one epoch too early"]),
     Mistake(name="step_decay_float_division", cell="step_decay_lr",
             misconception="schedule-counting",
             replace=[("epoch // every", "epoch / every")],
-            loses=["step_decay_lr_tests"], feedback=["integer division"]),
+            loses=["step_decay_lr_tests", "train_mlp_tests"], feedback=["integer division"]),
 
     # train_mlp
     Mistake(name="train_grads_not_cleared", cell="train_mlp",
@@ -145,7 +152,46 @@ def init_mlp(num_inputs, num_hiddens, num_outputs, scheme, generator=None):
     Mistake(name="train_update_rebinds_name", cell="train_mlp",
             misconception="rebinding-vs-in-place",
             replace=[("param -= epoch_lr * param.grad", "param = param - epoch_lr * param.grad")],
-            loses=["train_mlp_tests"], feedback=["updated in place"]),
+            loses=["train_mlp_tests"], feedback=["updated in place", "Rebinding a name"]),
+    # 05's per-iteration schedule in an epoch schedule's place: the rate drops every `every` minibatches. The short
+    # run (one minibatch per epoch) cannot tell minibatches from epochs; the digits' run ends under 95%.
+    Mistake(name="train_schedule_counts_minibatches", cell="train_mlp",
+            misconception=None,
+            why_none="caught by the 95% test accuracy on the digits, whose diagnosis cannot name the schedule: the "
+                     "grader sees only the final params of that run",
+            code='''
+def train_mlp(X_train, y_train, X_test, y_test, num_hiddens=256, num_epochs=10, batch_size=64,
+              lr=0.5, drop=0.5, every=4, generator=None):
+    """Train the MLP with He init, minibatch SGD by hand and step decay; returns (params, history)."""
+    params = init_mlp(X_train.shape[1], num_hiddens, 10, "he", generator=generator)
+    history = {"loss": [], "train_acc": [], "test_acc": []}
+    step = 0
+    for epoch in range(num_epochs):
+        order = torch.randperm(len(X_train), generator=generator)
+        for start in range(0, len(X_train), batch_size):
+            batch = order[start:start + batch_size]
+            loss = F.cross_entropy(mlp_forward(X_train[batch], params), y_train[batch])
+            loss.backward()
+            with torch.no_grad():
+                for param in params:
+                    param -= step_decay_lr(lr, step, drop, every) * param.grad
+                    param.grad = None
+            step += 1
+            history["loss"].append(loss.item())
+        with torch.no_grad():
+            history["train_acc"].append(accuracy(mlp_forward(X_train, params), y_train))
+            history["test_acc"].append(accuracy(mlp_forward(X_test, params), y_test))
+    return params, history
+''',
+            loses=["train_mlp_tests"], feedback=["must be at least 95%"]),
+    # the training accuracy of the epoch's last minibatch recorded as the accuracy on the training set
+    Mistake(name="train_accuracy_of_the_last_minibatch", cell="train_mlp",
+            misconception=None,
+            why_none="a metric recorded on other data than the exercise names: a slip the diagnosis names, "
+                     "not a misunderstanding of gradients",
+            replace=[("history[\"train_acc\"].append(accuracy(mlp_forward(X_train, params), y_train))",
+                      "history[\"train_acc\"].append(accuracy(mlp_forward(X_train[batch], params), y_train[batch]))")],
+            loses=["train_mlp_tests"], feedback=['history["train_acc"][-1]', "the returned params have accuracy"]),
     Mistake(name="train_update_recorded_by_autograd", cell="train_mlp",
             misconception="update-outside-no-grad",
             code='''

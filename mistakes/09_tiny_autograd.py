@@ -240,4 +240,16 @@ MISTAKES = [
         loses=['Sigmoid_tests'],
         feedback=['forward saved no tensor with ctx.save_for_backward'],
     ),
+    # backward multiplies grad_out in place and returns it: right alone (the caller's grad_out), wrong in a graph.
+    Mistake(
+        name='sigmoid_backward_writes_into_grad_out',
+        misconception="grad-out-is-autograds",
+        cell='Sigmoid',
+        replace=[
+            ('        return grad_out * out * (1 - out)\n',
+             '        grad_out *= out * (1 - out)    # saves a tensor\n        return grad_out\n'),
+        ],
+        loses=['Sigmoid_tests'],
+        feedback=['Sigmoid.apply(x) + x', 'changes grad_out in place'],
+    ),
 ]

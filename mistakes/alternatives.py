@@ -159,4 +159,80 @@ def train_linreg(features, labels, lr=0.03, batch_size=10, num_epochs=3, generat
             loses=(),
         ),
     ],
+    "08_mlp": [
+        Mistake(
+            name="init_with_nn_init_fan_out",
+            cell="init_mlp",
+            code='''
+def init_mlp(num_inputs, num_hiddens, num_outputs, scheme, generator=None):
+    """[W1, b1, W2, b2] as nn.Parameters in d2l's layout; weights ~ N(0, std^2), std set by scheme."""
+    def weight(fan_in, fan_out):
+        W = torch.empty(fan_in, fan_out)        # d2l's (in, out): nn.init must read fan_in from dimension 0
+        if scheme == "he":
+            nn.init.kaiming_normal_(W, mode="fan_out", nonlinearity="relu", generator=generator)
+        elif scheme == "xavier":
+            nn.init.xavier_normal_(W, generator=generator)      # symmetric in fan_in and fan_out
+        else:
+            nn.init.normal_(W, mean=0.0, std=float(scheme), generator=generator)
+        return nn.Parameter(W)
+
+    return [weight(num_inputs, num_hiddens), nn.Parameter(torch.zeros(num_hiddens)),
+            weight(num_hiddens, num_outputs), nn.Parameter(torch.zeros(num_outputs))]
+''',
+            loses=(),
+        ),
+        Mistake(
+            name="train_with_split_and_add_",
+            cell="train_mlp",
+            code='''
+def train_mlp(X_train, y_train, X_test, y_test, num_hiddens=256, num_epochs=10, batch_size=64,
+              lr=0.5, drop=0.5, every=4, generator=None):
+    """Train the MLP with He init, minibatch SGD by hand and step decay; returns (params, history)."""
+    params = init_mlp(X_train.shape[1], num_hiddens, 10, "he", generator=generator)
+    history = {"loss": [], "train_acc": [], "test_acc": []}
+    for epoch in range(num_epochs):
+        rate = step_decay_lr(lr, epoch, drop, every)
+        order = torch.randperm(X_train.shape[0], generator=generator)
+        for X, y in zip(X_train[order].split(batch_size), y_train[order].split(batch_size)):
+            for p in params:
+                p.grad = None                   # optimizer.zero_grad(), before the backward
+            loss = F.cross_entropy(F.linear(F.relu(F.linear(X, params[0].T, params[1])), params[2].T, params[3]), y)
+            loss.backward()
+            with torch.no_grad():
+                for p in params:
+                    p.add_(p.grad, alpha=-rate)     # what optimizer.step() does
+            history["loss"].append(float(loss))
+        with torch.no_grad():
+            for key, X, y in (("train_acc", X_train, y_train), ("test_acc", X_test, y_test)):
+                history[key].append((mlp_forward(X, params).argmax(dim=1) == y).double().mean().item())
+    return params, history
+''',
+            loses=(),
+        ),
+    ],
+    "09_tiny_autograd": [
+        Mistake(
+            name="sigmoid_stable_forward_in_place_backward_on_a_copy",
+            cell="Sigmoid",
+            code='''
+class Sigmoid(torch.autograd.Function):
+    """torch.sigmoid as a node of torch's graph, with your backward rule from 03."""
+
+    @staticmethod
+    def forward(ctx, x):
+        e = torch.exp(-x.abs())                 # never the exp of a large positive number
+        out = torch.where(x >= 0, 1 / (1 + e), e / (1 + e))
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad_out):
+        (out,) = ctx.saved_tensors
+        grad = grad_out.clone()                 # a tensor of its own: grad_out stays autograd's
+        grad.mul_(out).mul_(1 - out)
+        return grad
+''',
+            loses=(),
+        ),
+    ],
 }

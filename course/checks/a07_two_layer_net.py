@@ -297,12 +297,27 @@ def _judge_losses(losses, run, steps):
                      "element t is the loss before update t)", causes=[])
 
 
+def _judge_versions(changes, steps):
+    """W1 and W2 changed as they should (the judge saw that); each step's in-place update moves their version
+    counters, which an update through .data does not (05, section 2.4)."""
+    if not (isinstance(changes, list) and len(changes) == 2 and all(type(c) is int for c in changes)):
+        raise AssertionError("the checks could not read W1's and W2's version counters after training.")
+    for name, change in zip(("W1", "W2"), changes):
+        if change < steps:
+            raise AssertionError(
+                f"{name} has the right values after {steps} steps, but its version counter ({name}._version) moved "
+                f"{change} times, fewer than once per step: the updates went around autograd, through .data (as "
+                f"in {name}.data -= ...) or another way autograd cannot see, such as NumPy; notebook 05 (section "
+                f"2.4) shows the silently wrong gradients that hides. Update the tensor itself, in place inside "
+                f"`with torch.no_grad():` ({name} -= lr * {name}.grad).")
+
+
 def _train_trial(X, y, W1, W2, lr, steps):
     def run(**slip):
         return sgd_run(X, y, W1, W2, lr, steps, **slip)
 
     def judge(got):
-        if not isinstance(got, dict) or set(got) != {"losses", "weights", "leaf_requires_grad"}:
+        if not isinstance(got, dict) or set(got) != {"losses", "weights", "leaf_requires_grad", "version_changes"}:
             raise AssertionError("the checks got no usable answer from train_two_layer.")
         losses = got["losses"]
         _judge_losses(losses, run, steps)
@@ -318,6 +333,7 @@ def _train_trial(X, y, W1, W2, lr, steps):
                     "in place (W1 -= lr * W1.grad under torch.no_grad()), not a copy or a new tensor.")
             assert_close(weight, final, f"{name} after training (the tensor passed in, updated in place)",
                          causes=[])
+        _judge_versions(got["version_changes"], steps)
         assert losses[-1] < losses[0], "the loss must fall during training."
     return Trial((X, y, W1, W2, lr, steps), judge, case=f"for N={X.shape[0]}, D_in={X.shape[1]}, "
                                                         f"H={W1.shape[1]}, D_out={y.shape[1]}, {steps} steps")
@@ -482,7 +498,8 @@ Only the hidden trials: random sizes, also against finite differences, and pre-a
 X @ W1 + b1 exactly 0.""",
     "train_two_layer_tests": """\
 A small network (N=4, D_in=5, H=3, D_out=2), 10 steps of lr 0.001 from seeded weights, in float64:
-the losses must equal those of the same loop with autograd and torch.optim.SGD, and W1, W2 must
-hold the trained weights. Then a batch of one (N=1, D_in=3, H=4, D_out=2), 3 steps of lr 0.01.
+the losses must equal those of the same loop with autograd and torch.optim.SGD, W1, W2 must
+hold the trained weights, and their version counters (W1._version) must have moved at every step, as an
+update under torch.no_grad() moves them and one through .data does not. Then a batch of one (N=1, D_in=3, H=4, D_out=2), 3 steps of lr 0.01.
 Only the hidden trials: random sizes and 5 to 15 steps, with a learning rate the loss falls with.""",
 }

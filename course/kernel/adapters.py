@@ -270,6 +270,7 @@ def train_in_place(target, args, kwargs, by_hand, name):
     X, y, W1_start, W2_start, lr, steps = args
     W1 = W1_start.clone().requires_grad_(True)
     W2 = W2_start.clone().requires_grad_(True)
+    versions = _versions((W1, W2))
     try:
         losses = call(target, X, y, W1, W2, lr, steps, name=name)
     except LearnerError as error:
@@ -280,7 +281,8 @@ def train_in_place(target, args, kwargs, by_hand, name):
             "(W1 = W1 - lr * W1.grad) made under torch.no_grad(), which does not require grad: update "
             "the weights in place (W1 -= lr * W1.grad), so that they stay the leaves you were given.") from None
     return {"losses": losses, "weights": [W.detach().clone() for W in (W1, W2)],
-            "leaf_requires_grad": [bool(W.is_leaf and W.requires_grad) for W in (W1, W2)]}
+            "leaf_requires_grad": [bool(W.is_leaf and W.requires_grad) for W in (W1, W2)],
+            "version_changes": [after - before for after, before in zip(_versions((W1, W2)), versions)]}
 
 
 # ---- 08_mlp: nn.Linear's layout, schedules, training on the digits -----------------------------------
@@ -316,15 +318,38 @@ def digits():
 
 
 def train_on_digits(target, args, kwargs, by_hand, name):
-    """train_mlp on the digits with a generator seeded by the trial; its result, and which .grad are not 0."""
+    """train_mlp on the digits with a generator seeded by the trial; its result, and which .grad are not 0.
+
+    The trial's keyword arguments may change TRAINING's options, train on the first `subset` training
+    digits only, ask for `runs` calls with generators seeded alike (the later calls' results are under
+    "again"), and with `prefixes` also call it with num_epochs = 0, 1, ..., num_epochs - 1, from generators
+    seeded alike (the params each returns are under "starts"), for the grader to compare.
+    """
     seed, num_hiddens = args
-    data = [t.clone() for t in digits()]   # the learner's code may change them; the judge reads them
-    result = call(target, *data, num_hiddens=num_hiddens, generator=torch.Generator().manual_seed(seed),
-                  name=name, **TRAINING)
+    options = dict(kwargs)
+    subset, runs, prefixes = options.pop("subset", None), options.pop("runs", 1), options.pop("prefixes", False)
+    X_train, y_train, X_test, y_test = digits()
+    if subset:
+        X_train, y_train = X_train[:subset], y_train[:subset]
+    settings = {**TRAINING, **options}
+
+    def train(**changes):
+        data = [t.clone() for t in (X_train, y_train, X_test, y_test)]   # the learner's code may change them
+        return call(target, *data, num_hiddens=num_hiddens, generator=torch.Generator().manual_seed(seed),
+                    name=name, **{**settings, **changes})
+    result = train()
     params = result[0] if isinstance(result, tuple) and len(result) == 2 else ()
     grads_left = [getattr(p, "grad", None) is not None and bool(p.grad.abs().max() > 0)
                   for p in (params if isinstance(params, (list, tuple)) else ())]
-    return {"result": result, "grads_left": grads_left}
+    record = {"result": result, "grads_left": grads_left}
+    if runs > 1:
+        record["again"] = [train() for _ in range(runs - 1)]
+    if prefixes:
+        record["starts"] = []
+        for epochs in range(settings["num_epochs"]):
+            short = train(num_epochs=epochs)
+            record["starts"].append(short[0] if isinstance(short, tuple) and len(short) == 2 else short)
+    return record
 
 
 # ---- 09_tiny_autograd: the SGD step on stand-ins for Values ------------------------------------------

@@ -1,7 +1,9 @@
 """09_tiny_autograd, "back to torch": the learner's `Sigmoid` run inside torch's graph, in the kernel.
 
 `Sigmoid.apply(x)` with what its forward saved and `x.grad` after
-`backward(grad_out)`; the same Function inside a small model; and
+`backward(grad_out)`; the Function in a graph that hands its backward a
+`grad_out` autograd shares with another node or an expand (`.sum()`'s
+backward); the same Function inside a small model; and
 `torch.autograd.gradcheck` in float64, with the two Jacobians it compared
 when it fails. Plain data out; the grader (course.checks.a09_tiny_autograd.
 custom_function) judges it.
@@ -40,6 +42,23 @@ def _run_op(target, x, grad_out):
     return record
 
 
+def _run_graph(target, x, grad_out, graph):
+    """x.grad after a small graph around Sigmoid.apply(x), or what backward raised, as plain data.
+
+    "plus_input": (Sigmoid.apply(x) + x).backward(grad_out): the + hands the same grad_out tensor to both
+    of its inputs. "sum": Sigmoid.apply(x).sum().backward(): sum's backward hands an expand of a single 1.
+    """
+    leaf = x.clone().requires_grad_()
+    try:
+        if graph == "plus_input":
+            (target.apply(leaf) + leaf).backward(grad_out)
+        else:
+            target.apply(leaf).sum().backward()
+    except Exception as error:                   # the grader reads what was raised
+        return {"raised": f"{type(error).__name__}: {error}"[:1500]}
+    return {"grad": leaf.grad}
+
+
 def _run_model(target, X, y, W1, b1, W2):
     """The loss of a one-hidden-layer model with the learner's sigmoid, and the gradients of its weights."""
     weights = [w.clone().requires_grad_() for w in (W1, b1, W2)]
@@ -59,7 +78,7 @@ def _run_gradcheck(target, x):
     return {"passed": True}
 
 
-RUNS = {"op": _run_op, "model": _run_model, "gradcheck": _run_gradcheck}
+RUNS = {"op": _run_op, "graph": _run_graph, "model": _run_model, "gradcheck": _run_gradcheck}
 
 
 def run_function(target, args, kwargs, by_hand, name):

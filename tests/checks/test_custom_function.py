@@ -47,7 +47,7 @@ def test_a_right_sigmoid_passes_visible_and_hidden(capsys):
     check("Sigmoid_tests", sigmoid_function())
     check("Sigmoid_tests", sigmoid_function(), hidden=True, seed=11)
     assert capsys.readouterr().out.splitlines() == ["Sigmoid: the examples are right.",
-                                                   "Sigmoid: all 9 hidden trials passed."]
+                                                   "Sigmoid: all 12 hidden trials passed."]
 
 
 @pytest.mark.parametrize("target, phrase", [
@@ -65,6 +65,84 @@ def test_a_typical_wrong_sigmoid_is_named(target, phrase):
     """Does each typical wrong Function fail the examples (and the hidden trials) with its own diagnosis?"""
     assert phrase in _failure(target)
     assert phrase in _failure(target, hidden=True)
+
+
+def _times_in_place(out, grad_out):
+    grad_out *= out * (1 - out)
+    return grad_out
+
+
+@pytest.mark.parametrize("rule", [_times_in_place, lambda out, g: g.mul_(out).mul_(1 - out),
+                                  lambda out, g: g.contiguous().mul_(out * (1 - out))])
+def test_a_backward_that_writes_into_grad_out_is_named(rule):
+    """Does a backward that changes grad_out in place, right when alone, fail in the graph x + Sigmoid.apply(x),
+    visibly and when graded, named as such?"""
+    for hidden in (False, True):
+        message = _failure(sigmoid_function(rule=rule), hidden=hidden)
+        assert "Sigmoid.apply(x) + x" in message and "changes grad_out in place" in message
+
+
+def test_writing_into_the_expand_that_sum_hands_backward_is_named():
+    """Is the error torch raises for an in-place write into .sum()'s expanded grad_out explained as such?"""
+    trial = next(t for t in SIGMOID.visible() if "sum()" in t.case)
+    record = ADAPTERS["autograd_function"](sigmoid_function(rule=_times_in_place), list(trial.args), trial.kwargs,
+                                           False, "Sigmoid")
+    assert "raised" in record
+    with pytest.raises(AssertionError) as failure:
+        trial.judge(plain.decode(plain.encode(record)))
+    assert "an expand of a single 1" in str(failure.value) and "changed grad_out in place" in str(failure.value)
+
+
+def test_a_backward_that_views_a_grad_out_not_contiguous_is_told_to_reshape():
+    """Does a backward that flattens grad_out with .view fail on a grad_out stored transposed, with the reshape hint?"""
+    def flat(out, grad_out):
+        return (grad_out.view(-1) * (out * (1 - out)).view(-1)).view(out.shape)
+    for hidden in (False, True):
+        message = _failure(sigmoid_function(rule=flat), hidden=hidden)
+        assert "grad_out not contiguous" in message and "Use .reshape" in message
+
+
+def test_a_backward_that_works_in_place_on_its_own_copy_passes():
+    """Is an in-place backward on a copy of grad_out (no write into autograd's tensor) right?"""
+    def on_a_copy(out, grad_out):
+        grad = grad_out.clone()
+        grad.mul_(out).mul_(1 - out)
+        return grad
+    check("Sigmoid_tests", sigmoid_function(rule=on_a_copy))
+    check("Sigmoid_tests", sigmoid_function(rule=on_a_copy), hidden=True, seed=4)
+
+
+def test_autograd_shares_grad_out_in_an_add_and_expands_it_in_a_sum():
+    """What the graph trials rely on, on this torch: a custom backward gets the caller's grad_out itself, the
+    + hands the same tensor to both inputs (so an in-place write doubles the Sigmoid's part in x.grad), .sum()'s
+    backward hands an expand (stride 0), and writing into it raises the error the judge recognizes."""
+    seen = []
+
+    class Watch(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            out = torch.sigmoid(x)
+            ctx.save_for_backward(out)
+            return out
+
+        @staticmethod
+        def backward(ctx, grad_out):
+            seen.append(grad_out)
+            (out,) = ctx.saved_tensors
+            return grad_out * out * (1 - out)
+    x = torch.randn(3, 4, dtype=torch.float64, requires_grad=True)
+    given = torch.randn(4, 3, dtype=torch.float64).mT
+    Watch.apply(x).backward(given)
+    assert seen[-1] is given and not seen[-1].is_contiguous()
+    Watch.apply(x).sum().backward()
+    assert seen[-1].stride() == (0, 0)
+    x.grad = None
+    s = torch.sigmoid(x.detach())
+    upstream = given.clone()
+    (sigmoid_function(rule=_times_in_place).apply(x) + x).backward(given)
+    assert torch.allclose(x.grad, 2 * upstream * s * (1 - s))
+    with pytest.raises(RuntimeError, match="more than one element of the written-to tensor refers to a single"):
+        sigmoid_function(rule=_times_in_place).apply(x).sum().backward()
 
 
 def test_a_forward_that_is_not_the_sigmoid_is_named():

@@ -231,7 +231,7 @@ def test_step_decay_mistakes_are_named(fn, words):
 @pytest.mark.parametrize("fn, words", [
     (train_mlp_with(clear=False), "clear them after each step"),
     (train_mlp_with(update=lambda p, lr: p - lr * p.grad), "updated in place"),
-    (train_mlp_with(record=(torch.zeros(5, 64), torch.zeros(5, dtype=torch.long))), 'history["test_acc"][-1]'),
+    (train_mlp_with(record=(torch.zeros(5, 64), torch.zeros(5, dtype=torch.long))), 'history["test_acc"]['),
 ])
 def test_training_mistakes_are_named(fn, words):
     assert words in failure("train_mlp_tests", fn, False)
@@ -369,3 +369,171 @@ def test_a_zero_first_layer_trains_only_b2_with_torch_relu_and_everything_with_c
     assert norms[0] > 0 and norms[1] > 0 and norms[2] == 0.0
     columns = params[0].detach().T
     assert all(not torch.allclose(columns[i], columns[j]) for i in range(5) for j in range(i + 1, 5))
+
+
+# ---- init_mlp's draws and train_mlp's run (#18: the draws themselves, reproducibility, the replay) ----------
+
+def _uniform_weight(i, o, std, g):
+    bound = math.sqrt(3) * std(i, o)
+    return nn.Parameter(torch.empty(i, o).uniform_(-bound, bound, generator=g))
+
+
+def _kaiming_uniform_fan_out(i, o, std, g):
+    W = torch.empty(i, o)
+    nn.init.kaiming_uniform_(W, mode="fan_out", nonlinearity="relu", generator=g)
+    return nn.Parameter(W)
+
+
+def _laplace_weight(i, o, std, g):
+    """Laplace values of the right std (b = std / sqrt(2)): neither normal nor uniform."""
+    magnitude = torch.empty(i, o).exponential_(generator=g) * std(i, o) / math.sqrt(2)
+    sign = torch.where(torch.rand(i, o, generator=g) < 0.5, -1.0, 1.0)
+    return nn.Parameter(magnitude * sign)
+
+
+@pytest.mark.parametrize("weight, words", [
+    (_uniform_weight, "look uniform on [-a, a], not normal"),
+    (_kaiming_uniform_fan_out, "look uniform on [-a, a], not normal"),
+    (_laplace_weight, "are not distributed as N(0, std^2), although their std is right"),
+])
+def test_draws_of_the_right_std_that_are_not_normal_are_named(weight, words):
+    """Does a uniform (or Laplace) draw with the right std, which the moment checks pass, fail on its values,
+    visibly and when graded?"""
+    assert words in failure("init_mlp_tests", init_mlp_with(weight), False)
+    assert words in failure("init_mlp_tests", init_mlp_with(weight), True)
+
+
+@pytest.mark.parametrize("weight", [
+    lambda i, o, std, g: nn.Parameter(torch.randn(o, i, generator=g).T * std(i, o)),     # drawn (out, in)
+    lambda i, o, std, g: nn.Parameter(torch.normal(0.0, std(i, o), (i, o), generator=g)),
+])
+def test_normal_draws_in_another_layout_or_spelling_pass(weight):
+    """Are right draws that are not the solution's values (a transposed draw) or are them by another call passed?"""
+    check("init_mlp_tests", init_mlp_with(weight))
+    check("init_mlp_tests", init_mlp_with(weight), hidden=True, seed=SEED)
+
+
+def test_the_normality_test_keeps_its_false_alarm_rate():
+    """The threshold is the Dvoretzky-Kiefer-Wolfowitz bound; right draws in another layout stay well below it,
+    seed after seed, and a uniform draw of the same std is far above it."""
+    from course.checks.a08_mlp import FALSE_ALARM, _normal_cdf, ks_distance, ks_threshold
+    assert ks_threshold(10_000) == pytest.approx(math.sqrt(math.log(2 / FALSE_ALARM) / 20_000))
+    worst = 0.0
+    for seed in range(200):
+        g = torch.Generator().manual_seed(seed)
+        for i, o in [(64, 256), (200, 40)]:
+            z = torch.randn(o, i, generator=g).T.reshape(-1).double()
+            worst = max(worst, ks_distance(z, _normal_cdf)[0] / ks_threshold(z.numel(), FALSE_ALARM / 3))
+    assert worst < 0.8
+    u = (torch.rand(64 * 256, generator=torch.Generator().manual_seed(0), dtype=torch.float64) * 2 - 1) * math.sqrt(3)
+    assert ks_distance(u, _normal_cdf)[0] > 2 * ks_threshold(u.numel(), FALSE_ALARM / 3)
+
+
+def test_a_normal_weight_has_8_percent_of_its_values_beyond_the_uniform_bound():
+    """08 (and the catalogue): U(-a, a) with a = sqrt(3) std has the std of N(0, std^2), no value beyond a, where
+    N(0, std^2) has 8.3% of its values."""
+    assert 2 * (1 - float(torch.special.ndtr(torch.tensor(math.sqrt(3), dtype=torch.float64)))) == pytest.approx(
+        0.0833, abs=5e-5)
+    U = nn.init.kaiming_uniform_(torch.empty(400, 300, dtype=torch.float64), mode="fan_out", nonlinearity="relu",
+                                 generator=torch.Generator().manual_seed(0))
+    std = math.sqrt(2 / 400)
+    assert float(U.std()) == pytest.approx(std, rel=0.01) and float(U.abs().max()) <= math.sqrt(3) * std
+
+
+def train_mlp_like(rate=None, shuffle_once=False, global_order=False, cast=None, train_acc_on_batch=False,
+                   loss_after=False):
+    """train_mlp as the exercise writes it, with one thing changed."""
+    def train_mlp(X_train, y_train, X_test, y_test, num_hiddens=256, num_epochs=10, batch_size=64,
+                  lr=0.5, drop=0.5, every=4, generator=None):
+        params = init_mlp(X_train.shape[1], num_hiddens, 10, "he", generator=generator)
+        if cast:
+            params = [nn.Parameter(p.detach().to(cast)) for p in params]
+        history = {"loss": [], "train_acc": [], "test_acc": []}
+
+        def accuracy(X, y):
+            W1, b1, W2, b2 = params
+            return ((torch.relu(X.to(W1.dtype) @ W1 + b1) @ W2 + b2).argmax(dim=1) == y).float().mean().item()
+        order = torch.randperm(len(X_train), generator=generator) if shuffle_once else None
+        step = 0
+        for epoch in range(num_epochs):
+            if not shuffle_once:
+                order = torch.randperm(len(X_train), generator=None if global_order else generator)
+            for start in range(0, len(X_train), batch_size):
+                batch = order[start:start + batch_size]
+                W1, b1, W2, b2 = params
+                forward = lambda: F.cross_entropy(torch.relu(X_train[batch].to(W1.dtype) @ W1 + b1) @ W2 + b2,
+                                                  y_train[batch])
+                loss = forward()
+                loss.backward()
+                this = rate(lr, epoch, step, drop, every) if rate else step_decay_lr(lr, epoch, drop, every)
+                with torch.no_grad():
+                    for p in params:
+                        p -= this * p.grad
+                        p.grad = None
+                    if loss_after:
+                        loss = forward()
+                history["loss"].append(loss.item())
+                step += 1
+            with torch.no_grad():
+                X, y = (X_train[batch], y_train[batch]) if train_acc_on_batch else (X_train, y_train)
+                history["train_acc"].append(accuracy(X, y))
+                history["test_acc"].append(accuracy(X_test, y_test))
+        return params, history
+    return train_mlp
+
+
+@pytest.mark.parametrize("fn, words", [
+    (train_mlp_like(rate=lambda lr, e, t, drop, every: lr), "Your rate never dropped"),
+    (train_mlp_like(rate=lambda lr, e, t, drop, every: lr * drop ** ((e + 1) // every)), "one epoch too early"),
+    (train_mlp_like(rate=lambda lr, e, t, drop, every: lr * drop ** (e / every)), "epoch // every (integer division)"),
+    (train_mlp_with(clear=False), "the gradients were never cleared"),
+    (train_mlp_with(update=lambda p, lr: p - lr * p.grad), "Rebinding a name (param = param - ...) leaves them"),
+    (train_mlp_like(global_order=True), "Two calls with generators seeded alike gave different runs"),
+    (train_mlp_like(cast=torch.float64), "W1 has dtype torch.float64, but the digits"),
+    (train_mlp_like(loss_after=True), "it is the loss after the update"),
+])
+def test_the_short_run_names_what_each_epoch_shows(fn, words):
+    """Does the short run (one minibatch per epoch, called with num_epochs = 0 to 5) name a wrong schedule,
+    uncleared gradients, an update that never happened, a generator not used, a dtype and a loss recorded after
+    the update, visibly (the short run comes first) and when graded?"""
+    assert words in failure("train_mlp_tests", fn, False)
+    hidden = failure("train_mlp_tests", fn, True)
+    assert "first 200 training digits" in hidden or "dtype torch.float64" in hidden
+
+
+def test_the_training_accuracy_of_the_last_minibatch_is_named():
+    """On the whole split (minibatches of 64), a train_acc measured on the last minibatch is not the params'."""
+    assert 'history["train_acc"][-1] is' in failure("train_mlp_tests", train_mlp_like(train_acc_on_batch=True), False)
+
+
+def test_runs_in_another_order_pass():
+    """Right runs that draw in another order (weights drawn (out, in), one order for all epochs) pass: the short
+    run judges each epoch from the learner's own calls, whatever the order of its draws."""
+    global init_mlp
+    right = init_mlp
+    check("train_mlp_tests", train_mlp_like(shuffle_once=True))
+    try:
+        init_mlp = init_mlp_with(lambda i, o, std, g: nn.Parameter(torch.randn(o, i, generator=g).T * std(i, o)))
+        check("train_mlp_tests", train_mlp_with())
+        check("train_mlp_tests", train_mlp_with(), hidden=True, seed=SEED)
+    finally:
+        init_mlp = right
+
+
+def test_a_run_of_k_epochs_is_the_start_of_a_longer_one():
+    """What the short run relies on: with one minibatch per epoch, train_mlp(num_epochs=k) from a generator
+    seeded alike returns the params after epoch k of a longer run, and each epoch's step is -rate * gradient."""
+    from course.checks.a08_mlp import SHORT, _fit_rate, _flat, _loss_and_gradient, _train_data, steplr_rates
+    data = _train_data(SHORT["subset"])
+    options = dict(num_hiddens=SHORT["num_hiddens"], batch_size=SHORT["subset"], lr=SHORT["lr"], drop=SHORT["drop"],
+                   every=SHORT["every"])
+    runs = [train_mlp_with()(*data, num_epochs=k, generator=torch.Generator().manual_seed(3), **options)
+            for k in range(SHORT["num_epochs"] + 1)]
+    full = runs[-1][1]
+    rates = steplr_rates(SHORT["lr"], SHORT["drop"], SHORT["every"], SHORT["num_epochs"])
+    for k in range(SHORT["num_epochs"]):
+        assert runs[k][1]["loss"] == full["loss"][:k]
+        loss, gradient = _loss_and_gradient(data[0], data[1], runs[k][0])
+        assert full["loss"][k] == pytest.approx(loss, rel=1e-5)
+        rate, off = _fit_rate(_flat(runs[k + 1][0]) - _flat(runs[k][0]), gradient)
+        assert rate == pytest.approx(rates[k], rel=1e-4) and off < 1e-4

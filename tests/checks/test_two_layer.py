@@ -93,6 +93,26 @@ def test_uncleared_grads_are_named():
     assert "never cleared" in message
 
 
+def test_updates_through_data_are_named():
+    """Does a loop that updates W1 and W2 through .data (right values, unseen by autograd) fail, visibly and when
+    graded, on their version counters, while the same loop updating the tensors under no_grad passes?"""
+    def through_data(X, y, W1, W2, lr, steps):
+        losses = []
+        for _ in range(steps):
+            loss = (two_layer_forward(X, W1, W2) - y).pow(2).sum()
+            losses.append(loss.item())
+            loss.backward()
+            for W in (W1, W2):
+                W.data -= lr * W.grad
+                W.grad.zero_()
+        return losses
+    for hidden in (False, True):
+        message = failure("train_two_layer_tests", through_data, hidden)
+        assert "version counter (W1._version)" in message and "through .data" in message
+    check("train_two_layer_tests", train_two_layer)
+    check("train_two_layer_tests", train_two_layer, hidden=True, seed=SEED)
+
+
 def test_training_adapter_returns_plain_data():
     """Does the training adapter send back only plain data: losses, weights and flags?"""
     exercise = EXERCISES["train_two_layer_tests"]
@@ -101,8 +121,9 @@ def test_training_adapter_returns_plain_data():
     assert len(outcomes) == len(request["trials"])
     for outcome in outcomes:
         value = plain.decode(json.loads(json.dumps(outcome))["value"])
-        assert set(value) == {"losses", "weights", "leaf_requires_grad"}
+        assert set(value) == {"losses", "weights", "leaf_requires_grad", "version_changes"}
         assert all(type(v) is float for v in value["losses"]) and value["leaf_requires_grad"] == [True, True]
+        assert all(type(c) is int and c >= 1 for c in value["version_changes"])
         assert all(type(w) is torch.Tensor for w in value["weights"])
 
 
