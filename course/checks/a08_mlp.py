@@ -843,6 +843,10 @@ the std torch.nn.init uses for each weight, and the same parameters again from a
 The values themselves, in any order of drawing: they must look normal, N(0, std^2), to a Kolmogorov-Smirnov
 test that a right draw fails less than once in a million (a uniform draw with the right std fails it).
 Only the hidden trials: random sizes, and a number other than 0.01 as the scheme (0.05).""",
+    "step_decay_lr_tests": """\
+lr0 0.1, halved every 3 epochs: 0.1, 0.1, 0.1, 0.05, 0.05, 0.05, 0.025, ... for epochs 0-9,
+compared with the rates StepLR(step_size=3, gamma=0.5) sets.
+Only the hidden trials: random lr0 and drop, and every = 1 to 7 epochs.""",
     "train_mlp_tests": """\
 First a short run: the first 200 training digits in one minibatch per epoch (batch_size=200), num_hiddens=16,
 lr=0.5 halved every 2 epochs, called with num_epochs = 0, 1, ..., 5 and 5 again, from generator seed 1 each time:
