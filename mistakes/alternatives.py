@@ -1,7 +1,9 @@
 """Correct answers written another way than the solution: they must score full marks.
 
-The bundled example class (examples/example_term.py) hands them in, so
-the grading is seen to judge what a function does, not how it is written.
+The tests grade them through nbgrader with every assignment's example class
+(tests/conftest.py), and the demo's term (examples/example_term.py) hands in
+those of its assignments, so the grading is seen to judge what a function
+does, not how it is written.
 Each entry replaces one solution cell, like a Mistake that loses nothing.
 """
 from course.grading.mistakes import Mistake

@@ -33,12 +33,30 @@ def attack_notebooks():
             for (assignment, technique), code in course_attacks().items()}
 
 
+def alternative_notebooks():
+    """{(assignment, "alternatives-<k>"): notebook}: the solution with mistakes/alternatives.py's correct
+    variants in its cells, as many notebooks as it takes for no two variants to share a cell."""
+    import runpy
+
+    from course.grading.mistakes import apply_mistakes, group_disjoint
+
+    alternatives = runpy.run_path(str(ROOT / "mistakes" / "alternatives.py"))["ALTERNATIVES"]
+    notebooks = {}
+    for assignment, variants in alternatives.items():
+        source = read_notebook(ROOT / "source" / assignment / f"{assignment}.ipynb")
+        for k, group in enumerate(group_disjoint(variants), 1):
+            notebooks[assignment, f"alternatives-{k}"] = apply_mistakes(source, group)
+    return notebooks
+
+
 @pytest.fixture(scope="session")
 def graded_classes(tmp_path_factory):
-    """Every assignment's example class (solution, stub, every group of mistakes) and the tamper corpus's
-    attacks, graded in one parallel run; shared by the tests of the assignments and of the corpus."""
+    """Every assignment's example class (solution, stub, every group of mistakes), the correct alternatives
+    and the tamper corpus's attacks, graded in one parallel run; shared by the tests of the assignments
+    and of the corpus."""
     root = example_class.new_course(tmp_path_factory.mktemp("example-classes"), ROOT)
-    return root, example_class.grade(root, ROOT, ASSIGNMENTS, all_mistakes=True, extra=attack_notebooks())
+    extra = {**attack_notebooks(), **alternative_notebooks()}
+    return root, example_class.grade(root, ROOT, ASSIGNMENTS, all_mistakes=True, extra=extra)
 
 
 @pytest.hookimpl(optionalhook=True)

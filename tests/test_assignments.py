@@ -117,6 +117,17 @@ def test_full_solution_earns_full_marks(graded):
     assert any(score is None for score, _ in scores.values()), "no written answer left to grade by hand"
 
 
+def test_correct_alternatives_earn_full_marks(graded):
+    """Does every correct variant of mistakes/alternatives.py, graded with the class, get every autograded point?"""
+    students = [s for s in graded.students if s.startswith("alternatives-")]
+    if not students:
+        pytest.skip(f"mistakes/alternatives.py has no variant for {graded.assignment_id}")
+    for student in students:
+        assert graded.results[student].ok, graded.results[student].message
+        lost = {cell: s for cell, s in graded.scores(student).items() if s[0] is not None and s[0] < s[1]}
+        assert not lost, f"{student} loses points in {lost}: {graded.verdicts(student)}"
+
+
 def test_untouched_student_version_earns_nothing(graded):
     """Does the release notebook, submitted unchanged, score 0 everywhere?"""
     scores = graded.scores("stub")
