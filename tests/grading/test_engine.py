@@ -34,8 +34,9 @@ def test_run_time_limit_reports_what_it_did_not_grade(toy_course):
         submit(toy_course, f"b_slow{number}", toy_notebook(CORRECT + "\nimport time\ntime.sleep(120)"))
     start = time.monotonic()
     results = engine.grade(toy_course, Course.of(toy_course).submissions(["toy"]), jobs=2, run_timeout=25)
-    # At the limit the engine stops its workers rather than waiting for them: the slow notebooks sleep 120 s.
-    assert time.monotonic() - start < 25 + 20
+    # At the limit the engine stops its workers rather than waiting for them: the slow notebooks sleep 120 s,
+    # so a run that waited would take 145 s or more; the margin is for a busy machine, not a tolerance.
+    assert time.monotonic() - start < 25 + 60
     assert results["toy", "a_quick"].ok and Course.of(toy_course).cell_scores("toy", "a_quick")["double_tests"][0] == 2.0
     slow = [results["toy", f"b_slow{n}"] for n in range(3)]
     assert not any(r.ok for r in slow)
