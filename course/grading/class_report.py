@@ -9,11 +9,9 @@ student) and the item analysis of every test cell (course.grading.items):
 plots as embedded PNGs, no script, no network, so the page opens anywhere.
 `write_student_page` writes one student's study plan.
 """
-import base64
 from collections import Counter
 from dataclasses import dataclass, field
 import html
-import io
 import json
 from pathlib import Path
 import re
@@ -21,6 +19,7 @@ import re
 from nbgrader.api import MissingEntry
 
 from . import items as item_stats, misconception_report
+from .page import png, pyplot, table
 from .collect import read_report
 from .course import Course, final_score
 
@@ -172,25 +171,9 @@ def hardest_checks(summaries, count=5):
     return [(s, c, d) for *_, s, c, d in sorted(ranked, key=lambda r: r[:3])[:count]]
 
 
-def _png(figure):
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=100, bbox_inches="tight")
-    return base64.b64encode(buffer.getvalue()).decode()
-
-
-def _pyplot():
-    """matplotlib's pyplot drawing off screen (the report runs where there is no display)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
-
-
 def score_plot(summary):
     """Histogram of the scores of one assignment, as base64 PNG."""
-    plt = _pyplot()
+    plt = pyplot()
     figure, axes = plt.subplots(figsize=(4.5, 2.8))
     bins = [summary.max_score * i / 10 for i in range(11)]
     axes.hist(list(summary.scores.values()), bins=bins, color="#4c72b0", edgecolor="white")
@@ -199,14 +182,14 @@ def score_plot(summary):
     axes.set_ylabel("submissions")
     axes.set_xlim(0, summary.max_score)
     axes.yaxis.get_major_locator().set_params(integer=True)
-    data = _png(figure)
+    data = png(figure)
     plt.close(figure)
     return data
 
 
 def pass_rate_plot(summary):
     """Horizontal bars: the share of submissions with full points on each test cell, as base64 PNG."""
-    plt = _pyplot()
+    plt = pyplot()
     cells = summary.cells
     figure, axes = plt.subplots(figsize=(5.5, 0.3 * len(cells) + 1.2))
     rates = [100 * c.pass_rate for c in cells]
@@ -215,15 +198,9 @@ def pass_rate_plot(summary):
     axes.set_xlim(0, 100)
     axes.set_title(f"{summary.assignment_id}: who passes each check")
     axes.set_xlabel("submissions with full points (%)")
-    data = _png(figure)
+    data = png(figure)
     plt.close(figure)
     return data
-
-
-def _table(header, rows):
-    head = "".join(f"<th>{html.escape(str(h))}</th>" for h in header)
-    body = "".join("<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in row) + "</tr>" for row in rows)
-    return f"<table><tr>{head}</tr>{body}</table>"
 
 
 STYLE = """body{font-family:sans-serif;max-width:60em;margin:2em auto;color:#222}
@@ -244,7 +221,7 @@ def items_section(analysis):
             f"(undefined where the cell or the rest does not vary); below {item_stats.LOW_DISCRIMINATION:g}: check "
             f"this item. Cronbach's alpha of the {len(analysis.items)} cells over {len(analysis.students)} students: "
             f"<b>{item_stats.shown(analysis.alpha)}</b>; {flagged} cell(s) to check.</p>"
-            + _table(["test cell", "points", "full points", "difficulty", "discrimination", "flag"], rows))
+            + table(["test cell", "points", "full points", "difficulty", "discrimination", "flag"], rows))
 
 
 def render(summaries, course_id, showings=None, analyses=None):
@@ -254,12 +231,12 @@ def render(summaries, course_id, showings=None, analyses=None):
     parts = [f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Class report: {course_id}</title>"
              f"<style>{STYLE}</style></head><body><h1>Class report: {html.escape(course_id)}</h1>",
              "<p class='note'>Scores after late penalties; written answers count once graded by hand.</p>",
-             _table(["assignment", "due", "graded", "mean", "to grade by hand", "not graded"],
+             table(["assignment", "due", "graded", "mean", "to grade by hand", "not graded"],
                     [[s.assignment_id, s.duedate or "-", len(s.scores), f"{s.mean:.1f} / {s.max_score:g}",
                       len(s.manual), len(s.failures)] for s in summaries]),
              "<h2>Where the class struggles</h2><p class='note'>The checks the fewest submissions pass, "
              "and their most frequent diagnosis.</p>",
-             _table(["assignment", "test cell", "pass rate", "most frequent diagnosis", "share"],
+             table(["assignment", "test cell", "pass rate", "most frequent diagnosis", "share"],
                     [[s.assignment_id, c.grade_id, f"{c.pass_rate:.0%}", d.text[:200], f"{d.share:.0%}"]
                      for s, c, d in hardest_checks(summaries)])]
     if showings is not None:
@@ -271,21 +248,21 @@ def render(summaries, course_id, showings=None, analyses=None):
                      f"src='data:image/png;base64,{pass_rate_plot(s)}'></div>")
         parts.append("<h3>Most frequent diagnoses</h3>")
         rows = [[cell, f"{d.share:.0%}", d.count, d.text[:300]] for cell, found in s.diagnoses.items() for d in found]
-        parts.append(_table(["test cell", "share", "submissions", "diagnosis"], rows) if rows
+        parts.append(table(["test cell", "share", "submissions", "diagnosis"], rows) if rows
                      else "<p>No check failed.</p>")
         parts.append("<h3>Pass rate per test cell</h3>")
-        parts.append(_table(["test cell", "points", "passed", "pass rate"],
+        parts.append(table(["test cell", "points", "passed", "pass rate"],
                             [[c.grade_id, f"{c.points:g}", f"{c.passed} / {c.graded}", f"{c.pass_rate:.0%}"]
                              for c in s.cells]))
         parts.append(items_section(analyses.get(s.assignment_id)))
         if s.manual:
             parts.append(f"<h3>Still to grade by hand ({len(s.manual)})</h3><p>{html.escape(', '.join(s.manual))}</p>")
         if s.late:
-            parts.append("<h3>Late</h3>" + _table(["student", "penalty"], [[k, f"{v:g}"] for k, v in s.late.items()]))
+            parts.append("<h3>Late</h3>" + table(["student", "penalty"], [[k, f"{v:g}"] for k, v in s.late.items()]))
         if s.failures:
-            parts.append("<h3>Not graded</h3>" + _table(["student", "reason"], sorted(s.failures.items())))
+            parts.append("<h3>Not graded</h3>" + table(["student", "reason"], sorted(s.failures.items())))
         if s.integrity:
-            parts.append("<h3>Integrity findings</h3>" + _table(["student", "cell", "line", "what"], s.integrity))
+            parts.append("<h3>Integrity findings</h3>" + table(["student", "cell", "line", "what"], s.integrity))
         if s.collection:
             lines = s.collection.lines()
             parts.append("<h3>Collection</h3><pre>" + html.escape("\n".join(lines)) + "</pre>")

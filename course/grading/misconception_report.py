@@ -20,6 +20,7 @@ import json
 from pathlib import Path
 
 from course.checks.core.misconceptions import catalogue
+from .page import png, pyplot, table
 
 
 @dataclass(frozen=True)
@@ -149,12 +150,11 @@ def check_showings(folder, student="you"):
 def heat_map(showings):
     """The heat map of misconception x assignment (share of the graded students), as base64 PNG; None if
     nobody showed any."""
-    from .class_report import _png, _pyplot
 
     ids = showings.ids()
     if not ids:
         return None
-    plt = _pyplot()
+    plt = pyplot()
     columns = showings.assignments
     figure, axes = plt.subplots(figsize=(2.0 + 1.3 * len(columns), 0.9 + 0.36 * len(ids)))
     shares = [[showings.share(i, a) or 0.0 for a in columns] for i in ids]
@@ -169,18 +169,12 @@ def heat_map(showings):
                 axes.text(column, row, f"{count}/{graded}", ha="center", va="center", fontsize=8,
                           color="white" if shares[row][column] > 0.5 else "black")
     axes.set_title("Misconceptions: share of the graded students who showed each")
-    data = _png(figure)
+    data = png(figure)
     plt.close(figure)
     return data
 
 
 # ---- HTML -------------------------------------------------------------------------
-
-def _table(header, rows):
-    from .class_report import _table as table
-
-    return table(header, rows)
-
 
 def _where(found):
     parts = []
@@ -210,11 +204,11 @@ def class_section(showings):
                   for a in showings.assignments if showings.students(misconception, a)]
         rows.append([misconception, entry.name if entry else "(not in the catalogue)", "; ".join(counts),
                      entry.reread if entry else "-"])
-    parts.append(_table(["id", "misconception", "shown by", "reread"], rows))
+    parts.append(table(["id", "misconception", "shown by", "reread"], rows))
     persistent = showings.persistent()
     parts.append("<h3>Misconceptions that persist</h3><p class='note'>Shown by a student in one assignment and "
                  "again in a later one.</p>")
-    parts.append(_table(["misconception", "student", "shown in"],
+    parts.append(table(["misconception", "student", "shown in"],
                         [[known[m].name if m in known else m, student, " → ".join(assignments)]
                          for m, student, assignments in persistent]) if persistent
                  else "<p>None: no student showed the same misconception in two assignments.</p>")
@@ -227,7 +221,7 @@ def class_section(showings):
             entry = known.get(misconception)
             rows.append([student, entry.name if entry else misconception, _where(found),
                          entry.reread if entry else "-"])
-    parts.append(_table(["student", "misconception", "shown in (test cells)", "reread"], rows))
+    parts.append(table(["student", "misconception", "shown in (test cells)", "reread"], rows))
     parts.append("</section>")
     return "".join(parts)
 
@@ -256,7 +250,7 @@ def student_page(showings, student, scores=None, title_source=""):
         row = [assignment] + ([scores.get(assignment, "-")] if scores is not None else [])
         rows.append(row + ["; ".join(shown) or "none"])
     header = ["assignment"] + (["score"] if scores is not None else []) + ["misconceptions shown"]
-    parts.append(_table(header, rows))
+    parts.append(table(header, rows))
     if not profile:
         parts.append("<p>No misconception of the course's catalogue was shown: nothing to reread.</p>")
     for misconception, found in profile:
