@@ -22,6 +22,7 @@ import nbformat
 from .example_class import demo_mistakes, new_course
 from course.grading.mistakes import apply_mistakes, group_disjoint, load_mistakes, read_notebook
 from course.grading.model_answers import is_written_question
+from course.grading.plugins.percent_per_day_late import PercentPerDayLate
 from course.grading.roster import Roster, Student, name_key
 
 ASSIGNMENTS = ("01_randn", "03_backward", "06_linear_regression")
@@ -172,8 +173,9 @@ def points(root, assignment):
     return tests, written
 
 
-def expected(root, submissions, percent_per_day=10):
-    """{(assignment, student): {"score", "needs_manual_grade", "fails"}} for the rostered submissions."""
+def expected(root, submissions, percent_per_day=PercentPerDayLate.percent_per_day.default_value):
+    """{(assignment, student): {"score", "needs_manual_grade", "fails"}} for the rostered submissions
+    (the late penalty worked out by hand from the course's default rate)."""
     table, tests_of = {}, {a: points(root, a)[0] for a in ASSIGNMENTS}
     for sub in submissions:
         if sub.student not in ROSTER:
