@@ -1,4 +1,6 @@
 """Does the `course` command grade a class and print the table, and is the gradebook URL configurable?"""
+import shutil
+
 import pytest
 
 from course.cli import main
@@ -20,6 +22,21 @@ def test_grade_prints_each_student_and_the_table(tmp_path, capsys):
     rows = {line.split()[0]: line.split()[1] for line in out.splitlines() if line.startswith(("ada", "bob"))}
     assert rows == {"ada": "2", "bob": "0"}
     assert (root / "feedback" / "bob" / "toy" / "toy.html").exists()
+
+
+def test_grade_without_ids_grades_what_has_submissions_and_lists_the_rest(tmp_path, capsys):
+    """An assignment of source/ that nobody handed in (never released here) is listed, not graded: no
+    empty feedback, no traceback from the class table."""
+    root = make_toy_course(tmp_path)
+    (root / "source" / "unused").mkdir()
+    shutil.copy(root / "source" / "toy" / "toy.ipynb", root / "source" / "unused" / "unused.ipynb")
+    submit(root, "ada", toy_notebook())
+    status = main(["--root", str(root), "grade"])
+    out = capsys.readouterr().out
+    assert status == 0, out
+    assert "toy / ada: graded" in out
+    assert "not graded, no submissions: unused" in out
+    assert not (root / "feedback" / "ada" / "unused").exists()
 
 
 def test_unknown_assignment_is_refused_with_the_known_ones(tmp_path):
