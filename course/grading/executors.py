@@ -14,8 +14,8 @@ import signal
 import time
 
 
-def _die_with_the_grader():
-    """In a local worker: killed as soon as the grading process is gone, whatever it was doing."""
+def _die_with_the_grader(grader):
+    """In a local worker: killed as soon as the grading process `grader` (a pid) is gone, whatever it was doing."""
     import ctypes
 
     PR_SET_PDEATHSIG = 1
@@ -23,6 +23,10 @@ def _die_with_the_grader():
         ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
     except (OSError, AttributeError):  # not Linux: the worker ends when its task does
         pass
+    if os.getppid() != grader:
+        # The grader died while this worker was starting, before the signal was asked for: a worker left
+        # running would take a queued notebook and grade it beside the next run's.
+        os._exit(1)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the grader's to handle, not each worker's
 
 
@@ -32,7 +36,7 @@ class LocalExecutor:
     def __init__(self, jobs):
         # spawn, not fork: the grader has threads (the progress bar's), a forked worker would copy their locks.
         self.pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
-                                        initializer=_die_with_the_grader)
+                                        initializer=_die_with_the_grader, initargs=(os.getpid(),))
 
     def run(self, function, tasks, deadline=float("inf")):
         futures = {self.pool.submit(function, *task): task for task in tasks}

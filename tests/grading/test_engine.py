@@ -41,3 +41,45 @@ def test_run_time_limit_reports_what_it_did_not_grade(toy_course):
     slow = [results["toy", f"b_slow{n}"] for n in range(3)]
     assert not any(r.ok for r in slow)
     assert all("ran too long" in r.message or "time limit" in r.message for r in slow)
+
+
+
+def test_a_worker_whose_grader_died_while_it_started_takes_no_notebook(tmp_path):
+    """A grader killed while its workers are still starting (before they ask to die with it) must not leave
+    them running: they would take queued notebooks and grade them beside the next run's."""
+    import os
+    import subprocess
+    import sys
+
+    from .process_tree import cmdline
+
+    script = tmp_path / "grader.py"
+    script.write_text(
+        "import os, time\n"
+        "from course.grading.executors import LocalExecutor\n"
+        "if __name__ == '__main__':\n"
+        "    pool = LocalExecutor(2)\n"
+        "    pool.pool.submit(time.sleep, 60)\n"   # the workers spawn; one would take this task
+        "    os._exit(0)\n")                       # and the grader is gone before they have started
+    grader = subprocess.Popen([sys.executable, str(script)], start_new_session=True)
+    assert grader.wait(timeout=120) == 0
+
+    def workers():
+        """The grader's workers: they keep its process group."""
+        found = []
+        for entry in os.listdir("/proc"):
+            if entry.isdigit() and "spawn_main" in cmdline(int(entry)):
+                try:
+                    if os.getpgid(int(entry)) == grader.pid:
+                        found.append(int(entry))
+                except ProcessLookupError:
+                    pass
+        return found
+
+    deadline = time.monotonic() + 60
+    while workers() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    left = workers()
+    for pid in left:
+        os.kill(pid, 9)
+    assert not left, "workers kept running after their grader died"
