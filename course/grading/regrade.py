@@ -22,11 +22,11 @@ from pathlib import Path
 import nbformat
 from nbgrader import utils
 
-from course.checks.core.exercise import Verdict, trial_seed
+from course.checks.core.exercise import Verdict
 from course.checks import registry
 
 from . import answers, steps
-from .plugins.trusted_execute import judged, outputs
+from .plugins.trusted_execute import exercise_of, judged, outputs, trials_of
 from .reading import Reading
 from .course import Course
 
@@ -70,10 +70,10 @@ def _judge_again(nb, record, folder, exercises, only=None):
     reading = Reading(nb)
     judged_cells = []
     for index, cell in enumerate(nb.cells):
-        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
-        exercise = exercises.get(grade_id) if cell.cell_type == "code" and utils.is_grade(cell) else None
-        if exercise is None or (only and grade_id != only):
+        exercise = exercise_of(cell, exercises)
+        if exercise is None or (only and exercise.grade_id != only):
             continue
+        grade_id = exercise.grade_id
         refused = reading.refusal(exercise.function, exercise.reading)
         if refused:
             judged_cells.append(_Cell(index, grade_id, [Verdict(False, refused, refused=True)]))
@@ -81,8 +81,7 @@ def _judge_again(nb, record, folder, exercises, only=None):
         entry = answers.read(folder, grade_id)
         if not isinstance(entry, dict):
             return judged_cells, f"{grade_id} has no recorded answers"
-        visible = exercise.visible()
-        hidden = exercise.hidden(trial_seed(record["seed"], grade_id))
+        visible, hidden = trials_of(exercise, record["seed"])
         program = reading.program(exercise.function, exercise.reading)[0]
         if answers.request_fingerprint(exercise, program, visible + hidden) != entry.get("request"):
             return judged_cells, f"{grade_id}'s trials changed since it was graded"

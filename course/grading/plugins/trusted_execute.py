@@ -56,6 +56,19 @@ def stdout_output(text):
     return nbformat.v4.new_output("stream", name="stdout", text=text)
 
 
+def exercise_of(cell, exercises):
+    """The Exercise of `exercises` ({grade_id: Exercise}) that judges `cell`, or None: not a graded code cell,
+    or one no exercise is registered for (the kernel runs it as nbgrader would)."""
+    if cell.cell_type != "code" or not utils.is_grade(cell):
+        return None
+    return exercises.get(cell.metadata.get("nbgrader", {}).get("grade_id"))
+
+
+def trials_of(exercise, run_seed):
+    """(visible, hidden): the trials of `exercise` in the grading run seeded with `run_seed`."""
+    return exercise.visible(), exercise.hidden(trial_seed(run_seed, exercise.grade_id))
+
+
 def judged(exercise, visible, hidden, outcomes):
     """[Verdict] of the visible trials, then, if they passed, of the hidden ones, on the outcomes (or the
     failed Verdict saying why there are none)."""
@@ -104,8 +117,7 @@ class TrustedExecute(SandboxedExecute):
         return nb, resources
 
     def preprocess_cell(self, cell, resources, index):
-        exercise = self.known.get(cell.metadata.get("nbgrader", {}).get("grade_id")) \
-            if cell.cell_type == "code" and utils.is_grade(cell) else None
+        exercise = exercise_of(cell, self.known)
         if exercise is None:
             cell, resources = super().preprocess_cell(cell, resources, index)
             if cell.cell_type == "code" and utils.is_grade(cell):
@@ -132,8 +144,7 @@ class TrustedExecute(SandboxedExecute):
             verdict = Verdict(False, refused, refused=True)
             self._record(exercise, verdict)
             return outputs([verdict])
-        visible = exercise.visible()
-        hidden = exercise.hidden(trial_seed(self.run_seed, exercise.grade_id))
+        visible, hidden = trials_of(exercise, self.run_seed)
         outcomes = self._ask(exercise, program, visible + hidden)
         self.recorded[exercise.grade_id] = answers.entry(exercise, program, visible + hidden, outcomes)
         verdicts = judged(exercise, visible, hidden, outcomes)
