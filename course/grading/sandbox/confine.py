@@ -26,9 +26,8 @@ import resource
 import shutil
 import sys
 import sysconfig
-import tempfile
 
-from . import landlock, processes
+from . import homes, landlock, processes
 
 # System folders a Python process reads (shared libraries, certificates, /proc for CPU info).
 SYSTEM_READ_PATHS = ["/usr", "/lib", "/lib64", "/lib32", "/bin", "/sbin", "/etc", "/proc", "/sys"]
@@ -54,7 +53,9 @@ def course_folder():
 
 
 def _private_home(home=None):
-    home = home or tempfile.mkdtemp(prefix="course-kernel-")
+    # Without the grader's home (the launcher or the fork server used on their own), a home of this
+    # process's own: named after its pid, the next grader's sweep removes it once the process is gone.
+    home = home or homes.new_home()
     for name in ("tmp", "ipython", "matplotlib"):
         os.makedirs(os.path.join(home, name), exist_ok=True)
     os.environ.update(HOME=home, TMPDIR=os.path.join(home, "tmp"),
