@@ -4,6 +4,7 @@ No nbgrader here: the grader's side (course.grading.sandbox.trials) is
 called directly with a program and a request, as TrustedExecute calls it.
 """
 import os
+import time
 from dataclasses import asdict
 
 import pytest
@@ -89,3 +90,74 @@ def test_a_trial_process_cannot_end_the_template(tmp_path, source):
     """Killing its parent (the template) is refused by the sandbox; the next judgement still works."""
     _ask(tmp_path, [source + "\ndef f():\n    return 1"], "f", (), statements=[[0, 1, 2]])
     assert _ask(tmp_path, ["def f():\n    return 1"], "f", (), statements=[[0]]).outcomes == [{"value": 1}]
+
+
+FORKS = """import os, time
+def forks():
+    started = []
+    for _ in range(100):
+        try:
+            pid = os.fork()
+        except OSError:
+            break
+        if pid == 0:
+            os.setsid()  # out of the trial's process group: only the cgroup still holds it
+            time.sleep(600)
+            os._exit(0)
+        started.append(pid)
+    return started"""
+
+
+def test_a_trial_process_is_capped_and_what_it_starts_dies_with_it(tmp_path):
+    """Born in its nursery's pids cgroup, a trial process runs at most `process_limit` tasks, itself
+    included; whatever it started, even in a session of its own, is killed when it is stopped, and the
+    next trial process gets the whole cap again."""
+    from course.grading.sandbox import processes
+
+    if processes.cgroup_path(os.getpid()) is None:
+        pytest.skip("no pids cgroup on this machine")
+    for _ in range(2):
+        started = plain.decode(_ask(tmp_path, [FORKS], "forks", (), statements=[[0, 1]]).outcomes[0]["value"])
+        assert len(started) == LIMITS["process_limit"] - 1
+        assert _all_gone(started)
+
+
+def _all_gone(pids, seconds=5):
+    """Whether every one of `pids` has ended (a zombie has) within `seconds`: SIGKILL takes effect at once,
+    but not in the same instant."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if not [pid for pid in pids if _alive(pid)]:
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def _alive(pid):
+    try:
+        return open(f"/proc/{pid}/stat").read().rsplit(") ", 1)[1][0] != "Z"
+    except OSError:
+        return False
+
+
+def test_the_cgroups_of_graders_that_are_gone_are_swept(tmp_path):
+    """A grader killed outright leaves its kernels' and nurseries' cgroups behind; the next one removes
+    those whose process is gone, and no other."""
+    from course.grading.sandbox import processes
+
+    parent = processes._pids_parent()
+    if parent is None:
+        pytest.skip("no pids cgroup on this machine")
+    gone = 2 ** 22 + 17  # above pid_max's default: no process has it
+    left = os.path.join(parent, f"{processes.PREFIX}{gone}")
+    mine = os.path.join(parent, f"{processes.PREFIX}{os.getpid()}")
+    os.makedirs(left, exist_ok=True)
+    os.makedirs(mine, exist_ok=True)
+    try:
+        processes._swept = False
+        processes.sweep()
+        assert not os.path.exists(left) and os.path.exists(mine)
+    finally:
+        for path in (left, mine):
+            if os.path.exists(path):
+                os.rmdir(path)

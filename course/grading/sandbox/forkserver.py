@@ -6,11 +6,17 @@ imports torch, numpy, matplotlib, ipykernel and `course` once, while it is
 still single-threaded, and never runs learner code. For each notebook it
 forks a child that starts a new session, takes the notebook's folder and
 environment, confines itself (`course.grading.sandbox.confine`) and serves
-the notebook as an ipykernel. For each judged exercise it forks a trial
-process the same way, which runs only that exercise's program and answers
+the notebook as an ipykernel. For each judged exercise a trial process is
+forked the same way, which runs only that exercise's program and answers
 the grader over a channel of its own (`course.kernel.trials`). Every
 notebook and every judgement gets a fresh process; what one student's code
 does to its modules dies with its process.
+
+Trial processes are forked by a nursery: a child of the template that sits
+alone in a pids cgroup of its own, capped at the trial's process limit. A
+trial process is born inside that cgroup. Moving a process into a cgroup
+waits for the kernel's RCU grace period (10 to 20 ms), which a kernel pays
+once per notebook but a trial process would pay on every judgement.
 
 The grader side (`spawn`, `spawn_trials`) talks to the template over a
 control socket (one JSON message per request, the child's pid in reply; a
@@ -25,6 +31,8 @@ import socket
 import subprocess
 import sys
 import threading
+
+from . import processes
 
 # What a grading kernel imports anyway: loaded once, shared copy-on-write by every kernel.
 WARM_MODULES = ["torch", "numpy", "matplotlib", "matplotlib.pyplot", "matplotlib_inline.backend_inline",
@@ -78,34 +86,57 @@ def _become_kernel(request, kernel_path, template):
     kernelapp.launch_new_instance()
 
 
-def _become_trials(request, channel, kernel_path, template):
+def _become_trials(request, channel, kernel_path, nursery, in_cgroup):
     """In the forked child: the sandbox, then one exercise's program and trials (course.kernel.trials)."""
     from course.grading.sandbox import confine
     from course.kernel import trials
 
-    _leave_the_template(request, template)
+    _leave_the_template(request, nursery)
     quiet = os.open(os.devnull, os.O_WRONLY)
     os.dup2(quiet, 1)  # what the learner's code writes to the process's own stdout/stderr goes nowhere
     os.dup2(quiet, 2)
     sys.path[:] = kernel_path
-    confine.confine(**request["limits"], home=request.get("home"))
+    limits = dict(request["limits"])
+    if in_cgroup:  # born in the nursery's capped cgroup: already limited
+        limits["process_limit"] = 0
+    confine.confine(**limits, home=request.get("home"))
     trials.serve(channel)
 
 
-def _fork(request, channel, control, kernel_path):
-    template = os.getpid()
+def _nursery(control, process_limit, kernel_path, template):
+    """In a child of the template: a pids cgroup of its own, then a trial process forked for each request
+    the template passes on over `control`, until the template closes it."""
+    import ctypes
+
+    _leave_the_template({"cwd": "/", "env": dict(os.environ)}, template)
+    PR_SET_CHILD_SUBREAPER = 36
+    ctypes.CDLL(None).prctl(PR_SET_CHILD_SUBREAPER, 1)  # what a trial leaves behind is reaped here, uncharged
+    in_cgroup = bool(process_limit) and processes.limit(process_limit + 1, rlimit=False) == "cgroup"
+    me = os.getpid()
+    control.sendall(str(me if in_cgroup else 0).encode())
+    while True:
+        data, fds, _, _ = socket.recv_fds(control, MAX_REQUEST_BYTES, 1)
+        _reap()  # a zombie still counts against the cgroup's cap
+        if not data:
+            return
+        channel = socket.socket(fileno=fds[0])
+        pid = _fork(lambda: _become_trials(json.loads(data), channel, kernel_path, me, in_cgroup),
+                    close_in_child=[control], close_in_parent=channel)
+        control.sendall(str(pid).encode())
+
+
+def _fork(become, close_in_child=(), close_in_parent=None):
+    """Fork a child that runs `become()` and exits; its pid."""
     pid = os.fork()
     if pid:
-        if channel is not None:
-            channel.close()
+        if close_in_parent is not None:
+            close_in_parent.close()
         return pid
     code = 1
     try:
-        control.close()  # the child must never talk to the template
-        if request.get("trials"):
-            _become_trials(request, channel, kernel_path, template)
-        else:
-            _become_kernel(request, kernel_path, template)
+        for connection in close_in_child:  # the child must never talk to the template
+            connection.close()
+        become()
         code = 0
     except SystemExit as stop:
         if isinstance(stop.code, str):
@@ -127,6 +158,54 @@ def _warm_up():
     (x * x).backward(torch.ones(2))
 
 
+class _Nurseries:
+    """The template's nurseries, one per process limit, each started on first use."""
+
+    def __init__(self, kernel_path):
+        self.kernel_path, self.by_limit = kernel_path, {}
+
+    def fork_trials(self, request, channel, control):
+        """Pass a trial request to its nursery: the reply to the grader, "<pid> <nursery's cgroup pid or 0>"."""
+        limit = int(request["limits"].get("process_limit") or 0)
+        for attempt in (1, 2):  # a nursery that died (killed from outside) is replaced once
+            nursery = self.by_limit.get(limit) or self._start(limit, control)
+            try:
+                socket.send_fds(nursery["control"], [json.dumps(request).encode()], [channel.fileno()])
+                pid = nursery["control"].recv(32)
+            except OSError:
+                pid = b""
+            if pid:
+                return f"{int(pid)} {nursery['cgroup']}"
+            nursery["control"].close()
+            del self.by_limit[limit]
+        return "0 0"
+
+    def sockets(self):
+        """The template's ends of its nurseries' control sockets, which no child may keep: through one, a
+        kernel could ask for a process confined as it chose."""
+        return [nursery["control"] for nursery in self.by_limit.values()]
+
+    def close(self):
+        """End the nurseries and remove their cgroups."""
+        for nursery in self.by_limit.values():
+            nursery["control"].close()  # the nursery's cue to exit
+        for nursery in self.by_limit.values():
+            try:
+                os.waitpid(nursery["pid"], 0)
+            except ChildProcessError:
+                pass
+            if nursery["cgroup"]:
+                processes.remove(nursery["cgroup"])
+
+    def _start(self, limit, control):
+        mine, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        template = os.getpid()
+        pid = _fork(lambda: _nursery(theirs, limit, self.kernel_path, template),
+                    close_in_child=[control, mine, *self.sockets()], close_in_parent=theirs)
+        self.by_limit[limit] = {"control": mine, "pid": pid, "cgroup": int(mine.recv(32) or 0)}
+        return self.by_limit[limit]
+
+
 def serve(control_fd):
     """Import the warm modules, then fork a child for each request until the grader closes the control socket."""
     # The template starts in a neutral folder; that folder is no kernel's import path.
@@ -139,6 +218,8 @@ def serve(control_fd):
         sys.exit(f"course forkserver: {threads} threads after the imports; cannot fork safely")
     control = socket.socket(fileno=control_fd)
     control.sendall(b"ready")
+    nurseries = _Nurseries(kernel_path)
+    template = os.getpid()
     while True:
         ready, _, _ = select.select([control], [], [], 1.0)
         _reap()
@@ -146,9 +227,17 @@ def serve(control_fd):
             continue
         data, fds, _, _ = socket.recv_fds(control, MAX_REQUEST_BYTES, 1)
         if not data:
+            nurseries.close()
             return
-        channel = socket.socket(fileno=fds[0]) if fds else None
-        control.sendall(str(_fork(json.loads(data), channel, control, kernel_path)).encode())
+        request = json.loads(data)
+        if fds:  # a trial request, with the trial process's end of its channel
+            channel = socket.socket(fileno=fds[0])
+            reply = nurseries.fork_trials(request, channel, control)
+            channel.close()
+        else:
+            reply = str(_fork(lambda: _become_kernel(request, kernel_path, template),
+                              close_in_child=[control, *nurseries.sockets()]))
+        control.sendall(reply.encode())
 
 
 def _reap():
@@ -164,12 +253,13 @@ def _reap():
 # ---- the grader side ---------------------------------------------------------------------------
 
 class ForkedKernel:
-    """A kernel forked by the template, with the part of Popen's interface jupyter_client uses."""
+    """A kernel (or trial process) forked by the template, with the part of Popen's interface jupyter_client
+    uses. `cgroup` is the pid that names the pids cgroup a trial process was born in (its nursery's), or 0."""
 
     stdin = stdout = stderr = None
 
-    def __init__(self, pid):
-        self.pid, self.returncode = pid, None
+    def __init__(self, pid, cgroup=0):
+        self.pid, self.cgroup, self.returncode = pid, cgroup, None
         try:
             self._pidfd = os.pidfd_open(pid)
         except ProcessLookupError:  # died (and was reaped) before we looked
@@ -208,6 +298,7 @@ class ForkServer:
     """
 
     def __init__(self, threads):
+        processes.sweep()  # the cgroups of kernels and nurseries whose grader was killed
         env = dict(os.environ, MPLBACKEND="module://matplotlib_inline.backend_inline")
         if threads:  # numpy's BLAS sizes its thread pool at import, in the template
             env.update({name: str(threads) for name in THREAD_VARIABLES})
@@ -219,6 +310,8 @@ class ForkServer:
                                         cwd="/", stdin=subprocess.DEVNULL, env=env, pass_fds=[theirs.fileno()])
         theirs.close()
         self.lock = threading.Lock()
+        # Trial processes share their nursery's cgroup, and stopping one kills all it holds: one at a time.
+        self.trials_lock = threading.Lock()
         if self.control.recv(16) != b"ready":
             self.process.wait()
             raise RuntimeError("the kernel template did not start (its error is on the log above)")
@@ -236,7 +329,10 @@ class ForkServer:
             reply = self.control.recv(32)
         if not reply:
             raise RuntimeError("the kernel template exited")
-        return ForkedKernel(int(reply))
+        pid, *cgroup = map(int, reply.split())
+        if not pid:
+            raise RuntimeError("the kernel template could not start a trial process")
+        return ForkedKernel(pid, *cgroup)
 
     def spawn(self, command, cwd, env, limits, home):
         """Fork a kernel running `command` in `cwd` with `env`, confined with sandbox `limits` in `home`."""
@@ -244,7 +340,7 @@ class ForkServer:
 
     def spawn_trials(self, cwd, env, limits, home):
         """Fork a trial process (course.kernel.trials) in `cwd`, confined with `limits` in `home`:
-        (process, channel)."""
+        (process, channel). Hold `trials_lock` until it is stopped."""
         mine, theirs = socket.socketpair()
         try:
             child = self._ask({"trials": True, "cwd": str(cwd), "env": dict(env), "limits": limits, "home": home},
@@ -276,8 +372,9 @@ def spawn(command, cwd, env, limits, home):
     return server(limits.get("threads", 0)).spawn(command, cwd, env, limits, home)
 
 
-def spawn_trials(cwd, env, limits, home):
-    return server(limits.get("threads", 0)).spawn_trials(cwd, env, limits, home)
+def trials_server(limits):
+    """The template that forks trial processes with sandbox `limits`; hold its `trials_lock` while one runs."""
+    return server(limits.get("threads", 0))
 
 
 if __name__ == "__main__":

@@ -6,6 +6,8 @@ cgroup per kernel can: the kernel joins ``course-kernel-<pid>`` before it
 is confined, every process it starts is born inside, and a fork past
 ``pids.max`` fails with EAGAIN. The kernel manager removes the cgroup when
 the kernel is gone, killing whatever the notebook left running in it.
+(Trial processes are born in their nursery's cgroup instead:
+course.grading.sandbox.forkserver.)
 
 Where no pids cgroup can be made (cgroup v2 without a delegated subtree,
 not Linux) the cap falls back to RLIMIT_NPROC, which holds for an
@@ -52,8 +54,9 @@ def cgroup_path(pid):
     return os.path.join(parent, f"{PREFIX}{pid}") if parent else None
 
 
-def limit(max_tasks):
-    """Cap this process and all it will start at `max_tasks` tasks; returns how ("cgroup" or "rlimit")."""
+def limit(max_tasks, rlimit=True):
+    """Cap this process and all it will start at `max_tasks` tasks; returns how ("cgroup" or "rlimit"), or
+    "" where there is no pids cgroup and `rlimit` is false."""
     path = cgroup_path(os.getpid())
     try:
         if path is None:
@@ -65,8 +68,21 @@ def limit(max_tasks):
             file.write(str(os.getpid()))
         return "cgroup"
     except OSError:
+        if not rlimit:
+            return ""
         resource.setrlimit(resource.RLIMIT_NPROC, (max_tasks, max_tasks))
         return "rlimit"
+
+
+def kill_all(pid, sparing=None):
+    """Kill every task in `pid`'s cgroup but `sparing`; never raises."""
+    path = cgroup_path(pid)
+    for task in [int(p) for p in _read(os.path.join(path, "cgroup.procs")).split()] if path else []:
+        if task != sparing:
+            try:
+                os.kill(task, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
 
 
 def remove(pid, timeout=5.0):
@@ -87,3 +103,24 @@ def remove(pid, timeout=5.0):
             return
         except OSError:  # busy until the killed tasks are reaped
             time.sleep(0.05)
+
+
+def sweep():
+    """Remove the cgroups of kernels and nurseries that are gone (their grader was killed before it could):
+    whatever is left in them is killed. Once per process."""
+    global _swept
+    if _swept:
+        return
+    _swept = True
+    parent = _pids_parent()
+    try:
+        names = os.listdir(parent) if parent else []
+    except OSError:
+        return
+    for name in names:
+        owner = name[len(PREFIX):]
+        if name.startswith(PREFIX) and owner.isdigit() and not os.path.exists(f"/proc/{owner}"):
+            remove(int(owner), timeout=0.5)
+
+
+_swept = False

@@ -31,23 +31,25 @@ def ask(program, request, cwd, env, limits, timeout, max_bytes):
     """Run `program` (course.grading.reading.slicing.Program.message()) and `request` in a fresh
     trial process; an Answer."""
     env = {name: value for name, value in env.items() if name != "COURSE_MPL_CACHE"}
-    home = homes.new_home()
-    try:
-        child, channel = forkserver.spawn_trials(cwd, env, limits, home)
-    except BaseException:
-        homes.remove(home)
-        raise
-    deadline = time.monotonic() + timeout
-    try:
-        trials.send(channel, {"cells": program, "request": request})
-        return _read_answer(channel, deadline, timeout, max_bytes)
-    except (BrokenPipeError, ConnectionResetError, EOFError):
-        return Answer(problem="the process that ran it stopped without answering (it ran out of memory, "
-                              "or the code ended the process)")
-    finally:
-        channel.close()
-        stop(child)
-        homes.remove(home)
+    server = forkserver.trials_server(limits)
+    with server.trials_lock:
+        home = homes.new_home()
+        try:
+            child, channel = server.spawn_trials(cwd, env, limits, home)
+        except BaseException:
+            homes.remove(home)
+            raise
+        deadline = time.monotonic() + timeout
+        try:
+            trials.send(channel, {"cells": program, "request": request})
+            return _read_answer(channel, deadline, timeout, max_bytes)
+        except (BrokenPipeError, ConnectionResetError, EOFError):
+            return Answer(problem="the process that ran it stopped without answering (it ran out of memory, "
+                                  "or the code ended the process)")
+        finally:
+            channel.close()
+            stop(child)
+            homes.remove(home)
 
 
 def _read_answer(channel, deadline, timeout, max_bytes):
@@ -67,7 +69,7 @@ def _read_answer(channel, deadline, timeout, max_bytes):
 
 
 def stop(child):
-    """Kill a trial process, whatever it started, and its cgroup; never raises."""
+    """Kill a trial process and whatever it started (all its nursery's cgroup holds); never raises."""
     try:
         if child.poll() is None:  # alive, so its process group cannot belong to anyone else yet
             os.killpg(child.pid, signal.SIGKILL)
@@ -75,4 +77,7 @@ def stop(child):
         pass
     child.kill()
     child.wait(5)
-    processes.remove(child.pid)
+    if child.cgroup:
+        processes.kill_all(child.cgroup, sparing=child.cgroup)
+    else:  # no nursery cgroup: the process made its own, if it could
+        processes.remove(child.pid)
