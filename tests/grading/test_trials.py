@@ -161,3 +161,19 @@ def test_the_cgroups_of_graders_that_are_gone_are_swept(tmp_path):
         for path in (left, mine):
             if os.path.exists(path):
                 os.rmdir(path)
+
+
+def test_trials_asked_ahead_stop_when_their_notebook_does(tmp_path):
+    """TrustedExecute asks every trial while the kernel runs (trials.Ahead); when the notebook's grading ends
+    early, the trial still running is stopped at once, not at its time limit, and what waits never starts."""
+    program = [{"label": "cell 1", "source": "while True:\n    pass", "statements": [0]}]
+    ahead = trials.Ahead()
+    running = ahead.ask(trials.ask, program, _request("f", ()), tmp_path, dict(os.environ), LIMITS, 60,
+                        plain.MAX_REPLY_BYTES)
+    waiting = ahead.ask(trials.ask, program, _request("f", ()), tmp_path, dict(os.environ), LIMITS, 60,
+                        plain.MAX_REPLY_BYTES)
+    time.sleep(1)
+    start = time.monotonic()
+    ahead.close()
+    assert time.monotonic() - start < 10
+    assert "stopped before it answered" in running.result().problem and waiting.cancelled()

@@ -16,7 +16,9 @@ learner code:
    secret seed drawn for this run;
 3. forks a fresh trial process, confined, that runs only that program and
    the trials (course.grading.sandbox.trials), over a channel this process
-   opened for the request;
+   opened for the request; these run one after another in a thread of their
+   own, started when the notebook has been read, while the kernel runs its
+   cells (they do not depend on each other);
 4. judges the plain data it answers here: the verdict is the cell's only
    output, a line per passed part or an error whose message is the
    diagnosis, and nbgrader scores the cell from it.
@@ -112,9 +114,28 @@ class TrustedExecute(SandboxedExecute):
         self.findings = list(self.reading.signs)
         self.by_hand, self.verdicts, self.recorded = {}, {}, {}
         self.folder = (resources or {}).get("metadata", {}).get("path") or os.getcwd()
-        nb, resources = super().preprocess(nb, resources, km)
+        self.ahead, self.asked = trials.Ahead(), {}
+        try:
+            self._ask_ahead(nb)
+            nb, resources = super().preprocess(nb, resources, km)
+        finally:
+            self.ahead.close()
         self._write_record(resources)
         return nb, resources
+
+    def _ask_ahead(self, nb):
+        """Start the trial process of every judged cell whose code passes its reading: {cell index: (visible,
+        hidden, Future of _ask)}. A cell whose reading fails here is read again, and failed, when it is judged."""
+        for index, cell in enumerate(nb.cells):
+            exercise = exercise_of(cell, self.known)
+            try:
+                if exercise is None or self.reading.refusal(exercise.function, exercise.reading):
+                    continue
+                program = self.reading.program(exercise.function, exercise.reading)[0]
+                visible, hidden = trials_of(exercise, self.run_seed)
+                self.asked[index] = (visible, hidden, self.ahead.ask(self._ask, exercise, program, visible + hidden))
+            except Exception:
+                continue
 
     def preprocess_cell(self, cell, resources, index):
         exercise = exercise_of(cell, self.known)
@@ -124,7 +145,7 @@ class TrustedExecute(SandboxedExecute):
                 _stderr_to_stdout(cell)
             return cell, resources
         try:
-            cell.outputs = self._judge(exercise)
+            cell.outputs = self._judge(exercise, index)
         except Exception as error:  # one bad cell fails one cell, never the notebook
             message = (f"{exercise.function} could not be judged ({type(error).__name__}: {str(error)[:200]}); "
                        "the rest of the notebook is graded.")
@@ -133,8 +154,8 @@ class TrustedExecute(SandboxedExecute):
         cell.execution_count = None
         return cell, resources
 
-    def _judge(self, exercise):
-        """The outputs that stand for the grader's verdict on one exercise."""
+    def _judge(self, exercise, index):
+        """The outputs that stand for the grader's verdict on the exercise of cell `index`."""
         program = self.reading.program(exercise.function, exercise.reading)[0]
         refused = self.reading.refusal(exercise.function, exercise.reading)
         if refused:
@@ -144,18 +165,22 @@ class TrustedExecute(SandboxedExecute):
             verdict = Verdict(False, refused, refused=True)
             self._record(exercise, verdict)
             return outputs([verdict])
-        visible, hidden = trials_of(exercise, self.run_seed)
-        outcomes = self._ask(exercise, program, visible + hidden)
+        if index in self.asked:
+            visible, hidden, answer = self.asked[index]
+            outcomes = answer.result()
+        else:
+            visible, hidden = trials_of(exercise, self.run_seed)
+            outcomes = self._ask(exercise, program, visible + hidden)
         self.recorded[exercise.grade_id] = answers.entry(exercise, program, visible + hidden, outcomes)
         verdicts = judged(exercise, visible, hidden, outcomes)
         for verdict in verdicts:
             self._record(exercise, verdict)
         return outputs(verdicts)
 
-    def _ask(self, exercise, program, trials_):
+    def _ask(self, exercise, program, trials_, cancelled=None):
         """The trial process's outcomes for `trials_` (a list), or the failed Verdict saying why there are none."""
         answer = trials.ask(program.message(), exercise.request(trials_), self.folder, dict(os.environ),
-                            asdict(self.sandbox_limits()), self.timeout, plain.MAX_REPLY_BYTES)
+                            asdict(self.sandbox_limits()), self.timeout, plain.MAX_REPLY_BYTES, cancelled)
         if answer.problem:
             return Verdict(False, f"{exercise.function} could not be checked: {answer.problem}.",
                            error="CellTimeoutError" if answer.timed_out else "AssertionError")

@@ -20,6 +20,7 @@ says so on the grader's log and, unless `require_landlock` is set, goes on
 with the limits alone.
 """
 import argparse
+import functools
 from dataclasses import asdict, dataclass, fields
 import os
 import resource
@@ -33,6 +34,7 @@ from . import homes, landlock, processes
 SYSTEM_READ_PATHS = ["/usr", "/lib", "/lib64", "/lib32", "/bin", "/sbin", "/etc", "/proc", "/sys"]
 
 
+@functools.cache  # the same for every kernel and trial process the template forks: read once, there
 def python_read_paths():
     """Folders the kernel must read: the interpreter, its libraries, and the kernel side of the course package."""
     from course.kernel import GRADER_SIDE, READABLE_IN_GRADER_SIDE

@@ -32,7 +32,7 @@ import subprocess
 import sys
 import threading
 
-from . import processes
+from . import confine, landlock, processes
 
 # What a grading kernel imports anyway: loaded once, shared copy-on-write by every kernel.
 WARM_MODULES = ["torch", "numpy", "matplotlib", "matplotlib.pyplot", "matplotlib_inline.backend_inline",
@@ -53,10 +53,8 @@ def can_fork(command):
 
 def _leave_the_template(request, template):
     """In a forked child: killed with the template, a session of its own, the request's folder and environment."""
-    import ctypes
-
     PR_SET_PDEATHSIG = 1
-    ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)  # the template ends when its grader does
+    landlock.libc().prctl(PR_SET_PDEATHSIG, signal.SIGKILL)  # the template ends when its grader does
     if os.getppid() != template:  # the template was already gone
         os._exit(1)
     os.setsid()  # its own process group: the grader signals it and all it starts
@@ -71,8 +69,6 @@ def _leave_the_template(request, template):
 
 def _become_kernel(request, kernel_path, template):
     """In the forked child: the sandbox, then ipykernel serving the notebook."""
-    from course.grading.sandbox import confine
-
     _leave_the_template(request, template)
     os.dup2(2, 1)
     sys.path[:] = kernel_path
@@ -88,7 +84,6 @@ def _become_kernel(request, kernel_path, template):
 
 def _become_trials(request, channel, kernel_path, nursery, in_cgroup):
     """In the forked child: the sandbox, then one exercise's program and trials (course.kernel.trials)."""
-    from course.grading.sandbox import confine
     from course.kernel import trials
 
     _leave_the_template(request, nursery)
@@ -106,11 +101,9 @@ def _become_trials(request, channel, kernel_path, nursery, in_cgroup):
 def _nursery(control, process_limit, kernel_path, template):
     """In a child of the template: a pids cgroup of its own, then a trial process forked for each request
     the template passes on over `control`, until the template closes it."""
-    import ctypes
-
     _leave_the_template({"cwd": "/", "env": dict(os.environ)}, template)
     PR_SET_CHILD_SUBREAPER = 36
-    ctypes.CDLL(None).prctl(PR_SET_CHILD_SUBREAPER, 1)  # what a trial leaves behind is reaped here, uncharged
+    landlock.libc().prctl(PR_SET_CHILD_SUBREAPER, 1)  # what a trial leaves behind is reaped here, uncharged
     in_cgroup = bool(process_limit) and processes.limit(process_limit + 1, rlimit=False) == "cgroup"
     me = os.getpid()
     control.sendall(str(me if in_cgroup else 0).encode())
@@ -213,6 +206,8 @@ def serve(control_fd):
     for name in WARM_MODULES:
         __import__(name)
     _warm_up()
+    confine.python_read_paths()  # what every child's sandbox reads: found once, here
+    landlock.libc()
     threads = len(os.listdir("/proc/self/task"))
     if threads != 1:  # fork copies only the calling thread: another one's locks would stay held forever
         sys.exit(f"course forkserver: {threads} threads after the imports; cannot fork safely")

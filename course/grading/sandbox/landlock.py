@@ -6,6 +6,7 @@ open outgoing TCP connections, and (kernel ABI 6+) cannot signal processes
 outside its sandbox. Nothing here needs root.
 """
 import ctypes
+import functools
 import os
 import platform
 
@@ -38,7 +39,9 @@ class _PathBeneathAttr(ctypes.Structure):
     _fields_ = [("allowed_access", ctypes.c_uint64), ("parent_fd", ctypes.c_int32)]
 
 
-def _libc():
+@functools.cache
+def libc():
+    """The C library, loaded once: a forked kernel or trial process finds it loaded by the template."""
     return ctypes.CDLL(None, use_errno=True)
 
 
@@ -46,9 +49,9 @@ def abi_version():
     """The Landlock ABI version this kernel offers, or 0 if it has none."""
     if platform.system() != "Linux":
         return 0
-    libc = _libc()
-    libc.syscall.restype = ctypes.c_long
-    version = libc.syscall(SYS_CREATE_RULESET, None, ctypes.c_size_t(0), ctypes.c_uint32(CREATE_RULESET_VERSION))
+    lib = libc()
+    lib.syscall.restype = ctypes.c_long
+    version = lib.syscall(SYS_CREATE_RULESET, None, ctypes.c_size_t(0), ctypes.c_uint32(CREATE_RULESET_VERSION))
     return max(int(version), 0)
 
 
@@ -65,23 +68,23 @@ def restrict(read_paths, write_paths, list_paths=()):
     abi = abi_version()
     if abi < 1:
         raise OSError("this kernel does not offer Landlock")
-    libc = _libc()
-    libc.syscall.restype = ctypes.c_long
+    lib = libc()
+    lib.syscall.restype = ctypes.c_long
     write = _write_rights(abi)
     attr = _RulesetAttr(READ | write,
                         NET_CONNECT_TCP if abi >= 4 else 0,
                         (SCOPE_ABSTRACT_UNIX_SOCKET | SCOPE_SIGNAL) if abi >= 6 else 0)
     size = ctypes.sizeof(_RulesetAttr) if abi >= 6 else (16 if abi >= 4 else 8)
-    ruleset = libc.syscall(SYS_CREATE_RULESET, ctypes.byref(attr), ctypes.c_size_t(size), ctypes.c_uint32(0))
+    ruleset = lib.syscall(SYS_CREATE_RULESET, ctypes.byref(attr), ctypes.c_size_t(size), ctypes.c_uint32(0))
     if ruleset < 0:
         raise OSError(ctypes.get_errno(), "landlock_create_ruleset failed")
     try:
         for rights, paths in ((READ_DIR, list_paths), (READ, read_paths), (READ | write, write_paths)):
             for path in paths:
-                _allow(libc, ruleset, path, rights)
-        if libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
+                _allow(lib, ruleset, path, rights)
+        if lib.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
             raise OSError(ctypes.get_errno(), "prctl(NO_NEW_PRIVS) failed")
-        if libc.syscall(SYS_RESTRICT_SELF, ctypes.c_int(ruleset), ctypes.c_uint32(0)) != 0:
+        if lib.syscall(SYS_RESTRICT_SELF, ctypes.c_int(ruleset), ctypes.c_uint32(0)) != 0:
             raise OSError(ctypes.get_errno(), "landlock_restrict_self failed")
     finally:
         os.close(ruleset)

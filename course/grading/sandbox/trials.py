@@ -9,10 +9,12 @@ exercise depends on) and the request, reads one answer of at most
 started. Nothing the notebook's own kernel did reaches this process, and no
 display message of the notebook can stand in for its answer.
 """
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 import os
 import select
 import signal
+import threading
 import time
 
 from course.kernel import trials
@@ -27,9 +29,9 @@ class Answer:
     timed_out: bool = False
 
 
-def ask(program, request, cwd, env, limits, timeout, max_bytes):
+def ask(program, request, cwd, env, limits, timeout, max_bytes, cancelled=None):
     """Run `program` (course.grading.reading.slicing.Program.message()) and `request` in a fresh
-    trial process; an Answer."""
+    trial process; an Answer. Setting the Event `cancelled` stops the process early (the Answer says so)."""
     env = {name: value for name, value in env.items() if name != "COURSE_MPL_CACHE"}
     server = forkserver.trials_server(limits)
     with server.trials_lock:
@@ -42,7 +44,7 @@ def ask(program, request, cwd, env, limits, timeout, max_bytes):
         deadline = time.monotonic() + timeout
         try:
             trials.send(channel, {"cells": program, "request": request})
-            return _read_answer(channel, deadline, timeout, max_bytes)
+            return _read_answer(channel, deadline, timeout, max_bytes, cancelled)
         except (BrokenPipeError, ConnectionResetError, EOFError):
             return Answer(problem="the process that ran it stopped without answering (it ran out of memory, "
                                   "or the code ended the process)")
@@ -52,10 +54,13 @@ def ask(program, request, cwd, env, limits, timeout, max_bytes):
             homes.remove(home)
 
 
-def _read_answer(channel, deadline, timeout, max_bytes):
-    if not select.select([channel], [], [], max(deadline - time.monotonic(), 0))[0]:
-        return Answer(problem=f"it did not return within {timeout} s: look for a loop that never ends",
-                      timed_out=True)
+def _read_answer(channel, deadline, timeout, max_bytes, cancelled=None):
+    while not select.select([channel], [], [], min(max(deadline - time.monotonic(), 0), 0.1))[0]:
+        if cancelled is not None and cancelled.is_set():
+            return Answer(problem="the grading of its notebook stopped before it answered")
+        if time.monotonic() >= deadline:
+            return Answer(problem=f"it did not return within {timeout} s: look for a loop that never ends",
+                          timed_out=True)
     channel.settimeout(max(deadline - time.monotonic(), 0.5))
     try:
         outcomes = trials.receive(channel, limit=max_bytes)
@@ -81,3 +86,27 @@ def stop(child):
         processes.kill_all(child.cgroup, sparing=child.cgroup)
     else:  # no nursery cgroup: the process made its own, if it could
         processes.remove(child.pid)
+
+
+class Ahead:
+    """A notebook's trial processes, run one after another in a thread of their own while its kernel runs.
+
+    Neither needs the other: a trial process runs the program read from the
+    notebook as handed in, never the kernel's state. So the grader asks for
+    every judged exercise as soon as it has read the notebook, and the
+    judgement of each test cell waits only for its own answer, not for the
+    kernel to reach that cell and then for the trial. `close` stops what is
+    still running or waiting.
+    """
+
+    def __init__(self):
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="trial-processes")
+        self.cancelled = threading.Event()
+
+    def ask(self, function, *args):
+        """A Future of `function(*args, cancelled=...)`, run after those asked before."""
+        return self._pool.submit(function, *args, cancelled=self.cancelled)
+
+    def close(self):
+        self.cancelled.set()
+        self._pool.shutdown(wait=True, cancel_futures=True)
