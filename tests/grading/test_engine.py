@@ -65,10 +65,11 @@ def test_a_worker_whose_grader_died_while_it_started_takes_no_notebook(tmp_path)
     assert grader.wait(timeout=120) == 0
 
     def workers():
-        """The grader's workers: they keep its process group."""
+        """The grader's workers (and multiprocessing's fork server they are forked from): they keep its
+        process group."""
         found = []
         for entry in os.listdir("/proc"):
-            if entry.isdigit() and "spawn_main" in cmdline(int(entry)):
+            if entry.isdigit() and "multiprocessing" in cmdline(int(entry)):
                 try:
                     if os.getpgid(int(entry)) == grader.pid:
                         found.append(int(entry))
