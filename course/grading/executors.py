@@ -10,7 +10,9 @@ is chosen.
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 import multiprocessing
 import os
+import select
 import signal
+import threading
 import time
 
 
@@ -21,38 +23,29 @@ WORKER_MODULES = ["course.grading.engine", "course.grading.plugins.trusted_execu
                   "nbgrader.apps", "torch.fx.experimental.symbolic_shapes"]
 
 
-def _die_with_the_grader(grader):
-    """In a local worker: killed as soon as the grading process `grader` (a pid) is gone, whatever it was doing.
+def _die_with_the_grader(grader, environment):
+    """In a local worker: the grader's environment now, and killed as soon as the grading process `grader`
+    (a pid) is gone, whatever it was doing: a worker left running would take a queued notebook and grade it
+    beside the next run's.
 
-    A worker's parent is multiprocessing's fork server, which exits when the grader does.
+    A worker is forked from multiprocessing's fork server, not from the grader, and it holds that server
+    open: neither dies with the grader by itself. So a thread of the worker watches the grader.
     """
-    import ctypes
-
-    PR_SET_PDEATHSIG = 1
-    try:
-        ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-    except (OSError, AttributeError):  # not Linux: the worker ends when its task does
-        pass
-    if not _running(grader):
-        # The grader died while this worker was starting, before the signal was asked for: a worker left
-        # running would take a queued notebook and grade it beside the next run's.
-        os._exit(1)
+    os.environ.clear()
+    os.environ.update(environment)  # the fork server's is the one the grader had when it started it
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the grader's to handle, not each worker's
-
-
-def _running(pid):
-    """Whether process `pid` runs (a zombie does not)."""
-    if not os.path.isdir("/proc"):  # not Linux: no zombie can be told from a running process
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return False
-        return True
     try:
-        with open(f"/proc/{pid}/stat") as stat:
-            return stat.read().rsplit(") ", 1)[1][:1] not in ("Z", "X")
-    except OSError:
-        return False
+        watched = os.pidfd_open(grader)
+    except ProcessLookupError:  # gone before this worker started
+        os._exit(1)
+    except (OSError, AttributeError):  # not Linux: the worker ends when its task does
+        return
+    threading.Thread(target=_die_when_readable, args=(watched,), name="watch-the-grader", daemon=True).start()
+
+
+def _die_when_readable(pidfd):
+    select.select([pidfd], [], [])  # readable when the process has ended
+    os.kill(os.getpid(), signal.SIGKILL)
 
 
 def _worker_context():
@@ -68,7 +61,7 @@ class LocalExecutor:
 
     def __init__(self, jobs):
         self.pool = ProcessPoolExecutor(max_workers=jobs, mp_context=_worker_context(),
-                                        initializer=_die_with_the_grader, initargs=(os.getpid(),))
+                                        initializer=_die_with_the_grader, initargs=(os.getpid(), dict(os.environ)))
 
     def run(self, function, tasks, deadline=float("inf")):
         futures = {self.pool.submit(function, *task): task for task in tasks}

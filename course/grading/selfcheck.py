@@ -62,8 +62,8 @@ class SelfCheckExecute(TrustedExecute):
         self.answers = {}
         return super().preprocess(nb, resources, km)
 
-    def _ask(self, exercise, program, trials):
-        outcomes = super()._ask(exercise, program, trials)
+    def _ask(self, exercise, program, trials, cancelled=None):
+        outcomes = super()._ask(exercise, program, trials, cancelled)
         self.answers[exercise.grade_id] = outcomes
         return outcomes
 
