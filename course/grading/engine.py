@@ -117,6 +117,10 @@ def grade_notebook(root, assignment_id, student_id, deadline, busy_timeout):
                 _environment(TMPDIR=scratch, COURSE_MPL_CACHE=str(matplotlib_cache())), \
                 _deadline(deadline - start, expire):
             outcome = api.autograde(assignment_id, student_id, force=True, create=True)
+            if _kernel_never_started(outcome) and not expired.is_set():
+                # Before the first cell, so not the notebook's doing: most likely a port jupyter_client had
+                # chosen for the kernel was taken by another process before the kernel could bind it.
+                outcome = api.autograde(assignment_id, student_id, force=True, create=True)
     except Exception as error:  # a failure of this student's task, reported with the others
         outcome = {"success": False, "log": f"[ERROR] {type(error).__name__}: {error}"}
     log = outcome.get("log", "") + outcome.get("error", "")
@@ -126,6 +130,12 @@ def grade_notebook(root, assignment_id, student_id, deadline, busy_timeout):
         graded.mark(root, assignment_id, student_id)
         return StepResult(True, "ok", log)
     return StepResult(False, first_error(log) or "nbgrader failed without a message", log)
+
+
+def _kernel_never_started(outcome):
+    """Whether an autograde failed because its kernel died before it answered its first message."""
+    text = outcome.get("log", "") + outcome.get("error", "")
+    return not outcome["success"] and "Kernel died before replying to kernel_info" in text
 
 
 @contextmanager

@@ -84,3 +84,26 @@ def test_a_worker_whose_grader_died_while_it_started_takes_no_notebook(tmp_path)
     for pid in left:
         os.kill(pid, 9)
     assert not left, "workers kept running after their grader died"
+
+
+def test_a_notebook_whose_kernel_died_before_its_first_message_is_graded_again(toy_course, monkeypatch):
+    """A kernel that dies while starting (the port chosen for it taken before it could bind it: a race of
+    jupyter_client's under load) is no fault of the notebook's, which is graded once more."""
+    from nbgrader.apps import NbGraderAPI
+
+    submit(toy_course, "ada", toy_notebook(CORRECT))
+    real, calls = NbGraderAPI.autograde, []
+
+    def autograde(self, *args, **kwargs):
+        calls.append(args)
+        if len(calls) == 1:  # what nbgrader answers when the kernel dies while starting
+            return {"success": False, "log": "[ERROR] Error occurred while starting new kernel client for kernel "
+                                              "x: Kernel died before replying to kernel_info"}
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(NbGraderAPI, "autograde", autograde)
+    with Course.of(toy_course).gradebook() as gb:
+        gb.update_or_create_student("ada")
+    result = engine.grade_notebook(str(toy_course), "toy", "ada", time.time() + 300, 30)
+    assert result.ok and len(calls) == 2
+    assert Course.of(toy_course).cell_scores("toy", "ada")["double_tests"][0] == 2.0
