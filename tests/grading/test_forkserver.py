@@ -40,3 +40,30 @@ def test_each_notebook_gets_a_fresh_forked_process(toy_course):
     assert len({p["PID"] for p in printed.values()}) == len(students)
     assert all("course.grading.sandbox.forkserver" in p["PARENT"] for p in printed.values()), "not a warm kernel"
     assert all(p["WARM"] == "True" for p in printed.values()), "each kernel pays torch's first backward again"
+
+
+def test_kernel_ports_lie_below_the_ephemeral_range_and_the_kernel_answers_on_them(tmp_path):
+    """An outgoing connection never takes a port below the ephemeral range, so none can steal a kernel's
+    port between its choice and the kernel's bind; the kernel serves the ports it was given."""
+    import asyncio
+
+    from course.grading.plugins.sandboxed_execute import PORT_NAMES, SandboxKernelManager
+    from course.grading.sandbox.confine import Limits
+
+    ephemeral = int(open("/proc/sys/net/ipv4/ip_local_port_range").read().split()[0])
+
+    async def start_and_ask():
+        km = SandboxKernelManager(kernel_name="python3")
+        km.limits = Limits(threads=1)  # as SandboxedExecute sets them
+        await km.start_kernel(cwd=str(tmp_path))
+        try:
+            client = km.client()
+            client.start_channels()
+            await client.wait_for_ready(timeout=60)
+            client.stop_channels()
+            return [getattr(km, name) for name in PORT_NAMES]
+        finally:
+            await km.shutdown_kernel(now=True)
+
+    ports = asyncio.run(start_and_ask())
+    assert len(set(ports)) == len(PORT_NAMES) and all(1024 <= port < ephemeral for port in ports)

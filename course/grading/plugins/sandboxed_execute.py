@@ -1,13 +1,15 @@
 """nbgrader's Execute preprocessor, with every kernel started warm and in the course sandbox."""
 from dataclasses import asdict
 from queue import Empty
+import random
+import socket
 import sys
 import time
 
 from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.manager import AsyncKernelManager
 from nbgrader.preprocessors import Execute
-from traitlets import Bool, Integer, Type
+from traitlets import Bool, Integer, Type, default
 
 from ..sandbox import confine, forkserver, homes, processes
 
@@ -51,6 +53,42 @@ class PromptKernelClient(AsyncKernelClient):
                 return
 
 
+PORT_NAMES = ("shell_port", "iopub_port", "stdin_port", "hb_port", "control_port")
+
+
+def kernel_ports(ip, count=len(PORT_NAMES)):
+    """`count` TCP ports of `ip` that are free now, drawn at random below the system's ephemeral range.
+
+    jupyter_client picks a kernel's ports by binding port 0, which hands out a
+    port of the ephemeral range, and closes it before the kernel binds it. In
+    between, the outgoing connections of the other graders and kernels on the
+    machine take ephemeral ports too: seen under load, a kernel that could
+    not bind its port, or a client connected to another kernel's socket and
+    waiting for ever. Below the ephemeral range no outgoing connection takes
+    a port.
+    """
+    try:
+        with open("/proc/sys/net/ipv4/ip_local_port_range") as ranges:
+            ephemeral = int(ranges.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        ephemeral = 32768
+    draw, ports = random.SystemRandom(), []
+    while len(ports) < count:
+        port = draw.randrange(max(1024, ephemeral - 20000), ephemeral)
+        if port not in ports and _free(ip, port):
+            ports.append(port)
+    return ports
+
+
+def _free(ip, port):
+    with socket.socket() as probe:
+        try:
+            probe.bind((ip, port))
+        except OSError:
+            return False
+    return True
+
+
 class SandboxKernelManager(AsyncKernelManager):
     """A kernel manager whose kernels are forked warm (course.grading.sandbox.forkserver) or started
     through the sandbox launcher (course.grading.sandbox.confine), confined either way."""
@@ -61,6 +99,16 @@ class SandboxKernelManager(AsyncKernelManager):
     running: set = set()  # pids of this process's live kernels, shared by every subclass
 
     home = None  # the kernel's private home (course.grading.sandbox.homes), removed when the kernel is gone
+
+    @default("cache_ports")
+    def _no_port_cache(self):
+        return False  # the ports come from kernel_ports, set before jupyter_client would pick its own
+
+    async def _async_pre_start_kernel(self, **kw):
+        if self.transport == "tcp" and not any(getattr(self, name) for name in PORT_NAMES):
+            for name, port in zip(PORT_NAMES, kernel_ports(self.ip)):
+                setattr(self, name, port)
+        return await super()._async_pre_start_kernel(**kw)
 
     def format_kernel_cmd(self, extra_arguments=None):
         command = super().format_kernel_cmd(extra_arguments)
