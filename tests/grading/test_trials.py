@@ -177,3 +177,14 @@ def test_trials_asked_ahead_stop_when_their_notebook_does(tmp_path):
     ahead.close()
     assert time.monotonic() - start < 10
     assert "stopped before it answered" in running.result().problem and waiting.cancelled()
+
+
+def test_a_trial_process_that_dies_is_reported_at_once_even_the_first(tmp_path):
+    """The first trial process of a nursery dies without answering: its channel closes with it (nothing
+    else holds it open), so the grader hears of it at once, not at the time limit."""
+    from course.grading.sandbox import forkserver
+
+    forkserver.trials_server(LIMITS).close()  # a new template, whose next trial process is its nursery's first
+    start = time.monotonic()
+    answer = _ask(tmp_path, ["import os\ndef f():\n    os._exit(3)"], "f", (), timeout=30, statements=[[0, 1]])
+    assert "stopped without answering" in answer.problem and time.monotonic() - start < 20

@@ -161,7 +161,7 @@ class _Nurseries:
         """Pass a trial request to its nursery: the reply to the grader, "<pid> <nursery's cgroup pid or 0>"."""
         limit = int(request["limits"].get("process_limit") or 0)
         for attempt in (1, 2):  # a nursery that died (killed from outside) is replaced once
-            nursery = self.by_limit.get(limit) or self._start(limit, control)
+            nursery = self.by_limit.get(limit) or self._start(limit, control, channel)
             try:
                 socket.send_fds(nursery["control"], [json.dumps(request).encode()], [channel.fileno()])
                 pid = nursery["control"].recv(32)
@@ -190,11 +190,13 @@ class _Nurseries:
             if nursery["cgroup"]:
                 processes.remove(nursery["cgroup"])
 
-    def _start(self, limit, control):
+    def _start(self, limit, control, channel):
+        """A nursery for trial processes with process limit `limit`, forked while the template holds
+        `channel` (the request's): the nursery must not keep it, or that trial's end would never close."""
         mine, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         template = os.getpid()
         pid = _fork(lambda: _nursery(theirs, limit, self.kernel_path, template),
-                    close_in_child=[control, mine, *self.sockets()], close_in_parent=theirs)
+                    close_in_child=[control, mine, channel, *self.sockets()], close_in_parent=theirs)
         self.by_limit[limit] = {"control": mine, "pid": pid, "cgroup": int(mine.recv(32) or 0)}
         return self.by_limit[limit]
 
