@@ -1,5 +1,6 @@
 """Does the sandbox launcher confine the process it becomes (without nbgrader in the way)?"""
 import os
+import shutil
 import subprocess
 import sys
 
@@ -74,6 +75,11 @@ def test_require_landlock_refuses_to_start_where_it_is_missing(tmp_path, monkeyp
 
     monkeypatch.setattr(sandbox.landlock, "restrict", lambda *a: (_ for _ in ()).throw(OSError("none here")))
     monkeypatch.chdir(tmp_path)
-    with pytest.raises(SystemExit, match="Landlock is required"):
-        sandbox.launch(["--require-landlock", "--", "true"])
-    os.environ.pop("COURSE_MPL_CACHE", None)
+    saved = dict(os.environ)  # launch confines this very process: its home, TMPDIR and the rest
+    try:
+        with pytest.raises(SystemExit, match="Landlock is required"):
+            sandbox.launch(["--require-landlock", "--", "true"])
+    finally:
+        shutil.rmtree(os.environ["HOME"], ignore_errors=True)  # the private home it made
+        os.environ.clear()
+        os.environ.update(saved)  # else the worker's later tests would make their temp folders in it
