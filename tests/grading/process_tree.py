@@ -1,4 +1,5 @@
-"""The machine's process tree, read from /proc: what the fault tests and benchmarks/fault_injection.py kill."""
+"""The machine's process tree, read from /proc: what the fault tests, the trial tests and
+benchmarks/fault_injection.py kill."""
 import os
 from pathlib import Path
 
@@ -32,3 +33,11 @@ def descendants(pid):
             found.append(child)
             stack.append(child)
     return found
+
+
+def alive(pid):
+    """Whether `pid` runs: False once it has ended, a zombie included."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(") ", 1)[1][0] != "Z"
+    except OSError:
+        return False

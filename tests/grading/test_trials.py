@@ -14,6 +14,8 @@ from course.checks.core.exercise import Exercise, Trial
 from course.grading.sandbox import confine, trials
 from course.kernel import plain
 
+from .process_tree import alive
+
 LIMITS = asdict(confine.Limits(memory_gb=8, file_size_mb=64, threads=1, process_limit=32))
 
 
@@ -127,17 +129,10 @@ def _all_gone(pids, seconds=5):
     but not in the same instant."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        if not [pid for pid in pids if _alive(pid)]:
+        if not [pid for pid in pids if alive(pid)]:
             return True
         time.sleep(0.05)
     return False
-
-
-def _alive(pid):
-    try:
-        return open(f"/proc/{pid}/stat").read().rsplit(") ", 1)[1][0] != "Z"
-    except OSError:
-        return False
 
 
 def test_the_cgroups_of_graders_that_are_gone_are_swept(tmp_path):

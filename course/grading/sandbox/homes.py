@@ -13,6 +13,8 @@ import os
 import shutil
 import tempfile
 
+from . import processes
+
 PREFIX = "course-kernel-"
 
 
@@ -43,15 +45,5 @@ def sweep(folder=None):
         return
     for name in names:
         owner = name[len(PREFIX):].split("-", 1)[0]
-        if name.startswith(PREFIX) and owner.isdigit() and not _running(int(owner)):
+        if name.startswith(PREFIX) and owner.isdigit() and not processes.running(int(owner)):
             shutil.rmtree(os.path.join(folder, name), ignore_errors=True)
-
-
-def _running(pid):
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True

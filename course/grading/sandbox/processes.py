@@ -92,12 +92,7 @@ def remove(pid, timeout=5.0):
         return
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        left = [int(p) for p in _read(os.path.join(path, "cgroup.procs")).split()]
-        for task in left:
-            try:
-                os.kill(task, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
+        kill_all(pid)
         try:
             os.rmdir(path)
             return
@@ -119,8 +114,19 @@ def sweep():
         return
     for name in names:
         owner = name[len(PREFIX):]
-        if name.startswith(PREFIX) and owner.isdigit() and not os.path.exists(f"/proc/{owner}"):
+        if name.startswith(PREFIX) and owner.isdigit() and not running(int(owner)):
             remove(int(owner), timeout=0.5)
+
+
+def running(pid):
+    """Whether a process `pid` exists (one of another user's too)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 _swept = False
