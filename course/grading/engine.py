@@ -33,6 +33,7 @@ from traitlets.config import LoggingConfigurable
 
 from . import executors, graded
 from .course import Course
+from .sandbox import homes
 from .steps import StepResult, first_error
 
 
@@ -112,8 +113,9 @@ def grade_notebook(root, assignment_id, student_id, deadline, busy_timeout):
         if coursedir.db_url.startswith("sqlite") and "timeout=" not in coursedir.db_url:
             coursedir.db_url += ("&" if "?" in coursedir.db_url else "?") + f"timeout={busy_timeout}"
         api = NbGraderAPI(coursedir=coursedir, config=config)
-        # The kernels make their private homes in a scratch folder of this task, removed afterwards.
-        with tempfile.TemporaryDirectory(prefix="course-grading-") as scratch, \
+        # The kernels make their private homes in a scratch folder of this task, removed afterwards; made as
+        # a home of this worker, it is swept by the next grader if the worker is killed before removing it.
+        with homes.home() as scratch, \
                 _environment(TMPDIR=scratch, COURSE_MPL_CACHE=str(matplotlib_cache())), \
                 _deadline(deadline - start, expire):
             outcome = api.autograde(assignment_id, student_id, force=True, create=True)

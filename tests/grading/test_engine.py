@@ -107,3 +107,25 @@ def test_a_notebook_whose_kernel_died_before_its_first_message_is_graded_again(t
     result = engine.grade_notebook(str(toy_course), "toy", "ada", time.time() + 300, 30)
     assert result.ok and len(calls) == 2
     assert Course.of(toy_course).cell_scores("toy", "ada")["double_tests"][0] == 2.0
+
+
+def test_a_notebooks_scratch_folder_is_a_home_of_its_worker_and_is_removed(toy_course):
+    """The folder where a notebook's kernels make their homes is a home of the grading process (named after
+    its pid), so the sweep of the next grader removes it if the process is killed first; it is gone after."""
+    import json
+    import os
+
+    import nbformat
+
+    from course.grading.sandbox import homes
+
+    submit(toy_course, "ada", toy_notebook(CORRECT + "\nimport os\nprint('TMPDIR', os.environ['TMPDIR'])"))
+    with Course.of(toy_course).gradebook() as gb:
+        gb.update_or_create_student("ada")
+    assert engine.grade_notebook(str(toy_course), "toy", "ada", time.time() + 300, 30).ok
+    nb = nbformat.read(str(toy_course / "autograded" / "ada" / "toy" / "toy.ipynb"), as_version=4)
+    printed = "".join(o.get("text", "") for cell in nb.cells for o in cell.get("outputs", []))
+    kernel_tmp = next(line.split(" ", 1)[1] for line in printed.splitlines() if line.startswith("TMPDIR "))
+    scratch = os.path.dirname(os.path.dirname(kernel_tmp))  # <scratch>/<kernel's home>/tmp
+    assert os.path.basename(scratch).startswith(f"{homes.PREFIX}{os.getpid()}-"), json.dumps(kernel_tmp)
+    assert not os.path.exists(scratch)
