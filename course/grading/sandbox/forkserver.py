@@ -144,11 +144,21 @@ def _fork(become, close_in_child=(), close_in_parent=None):
 
 
 def _warm_up():
-    """Pay torch's one-time costs once: backward() with a gradient argument imports sympy (0.25 s) on first use."""
+    """Pay the libraries' one-time costs once, not in every kernel: backward() with a gradient argument
+    imports sympy (0.25 s) on first use, a torch.optim optimizer imports torch._dynamo (0.9 s), and
+    matplotlib's first figure costs twice what later ones do."""
+    import io
+
+    import matplotlib.pyplot as plt
     import torch
 
     x = torch.ones(2, requires_grad=True)
     (x * x).backward(torch.ones(2))
+    torch.optim.SGD([x], lr=0.1)
+    figure, axes = plt.subplots()
+    axes.plot([0, 1])
+    figure.savefig(io.BytesIO(), format="png")
+    plt.close(figure)
 
 
 class _Nurseries:
