@@ -41,3 +41,13 @@ def alive(pid):
         return Path(f"/proc/{pid}/stat").read_text().rsplit(") ", 1)[1][0] != "Z"
     except OSError:
         return False
+
+
+def grading_workers(pid):
+    """The grading engine's workers below `pid`: local ones are forked by multiprocessing's fork server,
+    so they carry its command line and are its children; Dask's are spawned (`spawn_main`)."""
+    tree, below = children(), descendants(pid)
+    servers = [p for p in below if "multiprocessing.forkserver" in cmdline(p)]
+    local = [child for server in servers for child in tree.get(server, [])
+             if "multiprocessing.forkserver" in cmdline(child)]
+    return local + [p for p in below if "spawn_main" in cmdline(p) or "distributed" in cmdline(p)]

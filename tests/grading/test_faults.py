@@ -20,7 +20,7 @@ import pytest
 from course.grading import engine
 from course.grading.course import Course
 
-from .process_tree import children, cmdline, descendants
+from .process_tree import children, cmdline, descendants, grading_workers
 from .toy import CORRECT, ROOT, make_toy_course, submit, toy_notebook
 
 pytestmark = pytest.mark.nbgrader
@@ -44,7 +44,7 @@ def _start(root, *options):
 
 
 def _workers(run):
-    return [p for p in descendants(run.pid) if "spawn_main" in cmdline(p) or "distributed" in cmdline(p)]
+    return grading_workers(run.pid)
 
 
 def _sandboxed(run):
@@ -106,7 +106,7 @@ def test_a_run_killed_at_a_random_moment_loses_nothing_when_run_again(tmp_path, 
     seed = random.SystemRandom().randrange(10 ** 6)
     root = _course(tmp_path)
     target, sig = KILLS[kill]
-    _run_and_kill(root, target, sig, seed)
+    assert _run_and_kill(root, target, sig, seed), f"seed {seed}: the run ended before anything was killed"
     again = _then_run_again_and_check(root)
     graded_before = [s for s in CLASS if again["toy", s].message == engine.ALREADY_GRADED]
     print(f"seed {seed}: the second run graded {len(CLASS) - len(graded_before)} of {len(CLASS)}")
@@ -115,7 +115,8 @@ def test_a_run_killed_at_a_random_moment_loses_nothing_when_run_again(tmp_path, 
 def test_a_killed_dask_worker_has_its_task_run_again(tmp_path):
     seed = random.SystemRandom().randrange(10 ** 6)
     root = _course(tmp_path)
-    _run_and_kill(root, _workers, signal.SIGKILL, seed, "--executor", "dask")
+    assert _run_and_kill(root, _workers, signal.SIGKILL, seed, "--executor", "dask"), \
+        f"seed {seed}: the run ended before a worker was killed"
     _then_run_again_and_check(root)
 
 
@@ -123,7 +124,7 @@ def test_killed_runs_leave_a_postgresql_gradebook_consistent(tmp_path, monkeypat
     monkeypatch.setenv("COURSE_GRADEBOOK_URL", postgres_url)
     seed = random.SystemRandom().randrange(10 ** 6)
     root = _course(tmp_path)
-    _run_and_kill(root, lambda run: [run.pid], signal.SIGKILL, seed)
+    assert _run_and_kill(root, lambda run: [run.pid], signal.SIGKILL, seed)
     _run_and_kill(root, _workers, signal.SIGKILL, seed + 1)
     _then_run_again_and_check(root)
     assert not (root / "gradebook.db").exists()
