@@ -36,7 +36,7 @@ from . import confine, landlock, processes
 
 # What a grading kernel imports anyway: loaded once, shared copy-on-write by every kernel.
 WARM_MODULES = ["torch", "numpy", "matplotlib", "matplotlib.pyplot", "matplotlib_inline.backend_inline",
-                "ipykernel.kernelapp", "ipykernel.ipkernel", "course", "course.plots",
+                "ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.debugger", "course", "course.plots",
                 "course.data", "course.kernel.runner", "course.kernel.trials"]
 KERNEL_MODULE = "ipykernel_launcher"
 MAX_REQUEST_BYTES = 1 << 20
@@ -306,7 +306,8 @@ class ForkServer:
 
     def __init__(self, threads):
         processes.sweep()  # the cgroups of kernels and nurseries whose grader was killed
-        env = dict(os.environ, MPLBACKEND="module://matplotlib_inline.backend_inline")
+        # PYDEVD_DISABLE_FILE_VALIDATION: ipykernel.debugger's debugpy would warn of frozen modules at import.
+        env = dict(os.environ, MPLBACKEND="module://matplotlib_inline.backend_inline", PYDEVD_DISABLE_FILE_VALIDATION="1")
         if threads:  # numpy's BLAS sizes its thread pool at import, in the template
             env.update({name: str(threads) for name in THREAD_VARIABLES})
         cache = os.environ.get("COURSE_MPL_CACHE")
