@@ -52,8 +52,8 @@ def alternative_notebooks():
 @pytest.fixture(scope="session")
 def graded_classes(tmp_path_factory):
     """Every assignment's example class (solution, stub, every group of mistakes), the correct alternatives
-    and the tamper corpus's attacks, graded in one parallel run; shared by the tests of the assignments
-    and of the corpus."""
+    and the tamper corpus's attacks, graded in one parallel run; shared by the tests of the assignments,
+    of the corpus and of `course check`'s verdicts."""
     root = example_class.new_course(tmp_path_factory.mktemp("example-classes"), ROOT)
     extra = {**attack_notebooks(), **alternative_notebooks()}
     return root, example_class.grade(root, ROOT, ASSIGNMENTS, all_mistakes=True, extra=extra)
@@ -67,8 +67,9 @@ def pytest_xdist_make_scheduler(config, log):
     one of its tests: split freely, every worker would grade the example
     classes again. So the tests of the assignments (their id ends in
     `[<assignment id>]`; the grading engine grades all their classes at once,
-    on every core) go to one worker, and those of the hostile class, of `course check`'s class
-    and of the browser's JupyterLab server to one each; the tests of any other module stay together too.
+    on every core) go to one worker, with `course check`'s comparison on those classes; the tests of
+    the hostile class and of the browser's JupyterLab server go to one each; the tests of any other
+    module stay together too.
     (xdist's own `loadgroup` does not work with pytest 9: it renames items
     through an attribute pytest no longer reads.)
     """
@@ -76,12 +77,13 @@ def pytest_xdist_make_scheduler(config, log):
 
     class ByGradedClass(LoadScopeScheduling):
         def _split_scope(self, nodeid):
+            if (("test_assignments.py" in nodeid or "test_verdicts_equal_the_autograders" in nodeid)
+                    and nodeid.endswith("]")) or "test_tamper_course.py" in nodeid:
+                return "example-classes"
             for module in ("test_hostile_submissions.py", "test_tampering.py", "test_selfcheck.py", "test_browser.py",
                            "test_hub.py"):
                 if module in nodeid:
                     return module
-            if ("test_assignments.py" in nodeid and nodeid.endswith("]")) or "test_tamper_course.py" in nodeid:
-                return "example-classes"
             # A module's tests share its module-scoped fixtures (the example term, the regraded class):
             # split by test, each worker that runs one would build them again.
             return nodeid.split("::")[0]
