@@ -3,12 +3,16 @@ import os
 from pathlib import Path
 
 import pytest
+import torch
 
 from course.grading.mistakes import read_notebook
 from examples import example_class
 from course.grading.course import Course
 
 ROOT = Path(__file__).resolve().parents[1]
+# One test worker per core: torch's own thread per core in each made them wait on each other
+# (tests/checks/test_mlp.py took 17 s beside the other worker, 3 s alone). Grading kernels set their own.
+torch.set_num_threads(1)
 # COURSE_TEST_ASSIGNMENTS="03_backward 05_manual_updates" grades only those (while working on them).
 ASSIGNMENTS = os.environ.get("COURSE_TEST_ASSIGNMENTS", "").split() or Course.of(ROOT).assignment_ids()
 
