@@ -62,6 +62,20 @@ def graded(request, graded_classes):
     return Graded(root, request.param, students, results)
 
 
+def test_figures_reach_the_graded_notebook_and_the_feedback_as_images(graded):
+    """Does each figure the solution draws reach its autograded notebook and its feedback as a PNG image,
+    as in the learner's own JupyterLab, and never as the text "<Figure size ...>"?"""
+    path = graded.root / "autograded" / "solution" / graded.assignment_id / f"{graded.assignment_id}.ipynb"
+    displays = [output for cell in nbformat.read(str(path), as_version=4).cells
+                for output in cell.get("outputs", []) if output.get("output_type") == "display_data"]
+    as_text = [o["data"]["text/plain"] for o in displays
+               if "image/png" not in o.get("data", {}) and "<Figure size" in o.get("data", {}).get("text/plain", "")]
+    assert not as_text, f"figures shown as text: {as_text[:2]}"
+    if "plt." in "".join(cell.source for cell in _notebook("source", graded.assignment_id).cells):
+        assert any("image/png" in o.get("data", {}) for o in displays)
+        assert "data:image/png" in graded.feedback("solution")
+
+
 def _notebook(folder, assignment_id):
     return nbformat.read(str(ROOT / folder / assignment_id / f"{assignment_id}.ipynb"), as_version=4)
 

@@ -77,7 +77,10 @@ def _become_kernel(request, kernel_path, template):
     import tempfile
     tempfile.tempdir = None  # the cold kernel's Python reads TMPDIR afresh: the private home's, since confine
     # The template is its parent: the kernel ends when the template does (ipykernel polls its parent).
-    sys.argv = [KERNEL_MODULE, *command[3:], f"--IPKernelApp.parent_handle={os.getppid()}"]
+    # --matplotlib=inline: matplotlib_inline hooks figures into the shell when its backend is imported with a
+    # shell running, as in a cold kernel; the template imported it before any shell existed, so without it a
+    # figure reached the graded notebook and the feedback as the text "<Figure size ...>", not as an image.
+    sys.argv = [KERNEL_MODULE, *command[3:], f"--IPKernelApp.parent_handle={os.getppid()}", "--matplotlib=inline"]
     from ipykernel import kernelapp
     kernelapp.launch_new_instance()
 
