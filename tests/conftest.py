@@ -1,6 +1,10 @@
 """Shared fixtures: the repository root, throwaway course folders, and the example classes graded once."""
+import atexit
+import functools
 import os
 from pathlib import Path
+import shutil
+import tempfile
 
 import pytest
 import torch
@@ -22,10 +26,28 @@ def repo_root():
     return ROOT
 
 
+def new_course(folder):
+    """example_class.new_course in `folder`, with an empty gradebook copied in: nbgrader makes a new
+    gradebook by running alembic in a process of its own (2.5 s of CPU), so a test process does it once."""
+    root = example_class.new_course(folder, ROOT)
+    if not os.environ.get("COURSE_GRADEBOOK_URL"):  # a gradebook elsewhere: nbgrader makes it there
+        shutil.copy(_empty_gradebook(), root / "gradebook.db")
+    return root
+
+
+@functools.cache
+def _empty_gradebook():
+    folder = Path(tempfile.mkdtemp(prefix="empty-gradebook-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    with Course.new(folder, ROOT).gradebook():
+        pass
+    return folder / "gradebook.db"
+
+
 @pytest.fixture
 def course_dir(tmp_path):
     """An empty throwaway course folder with the course's nbgrader_config.py and source/."""
-    return example_class.new_course(tmp_path / "course", ROOT)
+    return new_course(tmp_path / "course")
 
 
 def attack_notebooks():
@@ -58,7 +80,7 @@ def graded_classes(tmp_path_factory):
     """Every assignment's example class (solution, stub, every group of mistakes), the correct alternatives
     and the tamper corpus's attacks, graded in one parallel run; shared by the tests of the assignments,
     of the corpus and of `course check`'s verdicts."""
-    root = example_class.new_course(tmp_path_factory.mktemp("example-classes"), ROOT)
+    root = new_course(tmp_path_factory.mktemp("example-classes"))
     extra = {**attack_notebooks(), **alternative_notebooks()}
     return root, example_class.grade(root, ROOT, ASSIGNMENTS, all_mistakes=True, extra=extra)
 

@@ -27,6 +27,7 @@ from examples import example_class
 from course.grading.mistakes import apply_mistakes, load_mistakes, read_notebook
 from course.grading.course import Course
 from course.grading import engine
+from .conftest import new_course
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")  # Debian's package (.ci/run installs it)
@@ -58,7 +59,7 @@ def _free_port():
 
 def _graded_course(folder):
     """A course folder with 01 released and one graded submission (the solution), then the committed release/."""
-    root = example_class.new_course(folder, ROOT)
+    root = new_course(folder)
     assert steps.release(root, ASSIGNMENT).ok
     example_class.submit(root, "solution", ASSIGNMENT, read_notebook(root / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"))
     assert engine.autograde(root, ASSIGNMENT, ["solution"])["solution"].ok

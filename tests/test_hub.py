@@ -36,7 +36,7 @@ import pytest
 
 from course import hub as class_hub
 from course.grading import collect as folder_collect, engine, steps
-from examples.example_class import new_course
+from .conftest import new_course
 from course.grading.pipeline import set_due_dates
 from course.grading.mistakes import apply_mistakes, load_mistakes, read_notebook
 from course.grading.course import Course
@@ -406,7 +406,7 @@ def test_grades_through_the_exchange_equal_those_from_a_folder(hub, tmp_path):
     for student in students:
         shutil.copytree(hub.course / "submitted" / student / ASSIGNMENT, folder / student,
                         ignore=shutil.ignore_patterns("submission_secret.txt"))
-    other = new_course(tmp_path / "course", ROOT)
+    other = new_course(tmp_path / "course")
     with open(other / "nbgrader_config.py", "a") as config:
         config.write("\n" + "\n".join(CONFIG) + "\n")
     shutil.copy(hub.course / "roster.csv", other / "roster.csv")

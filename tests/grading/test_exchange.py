@@ -13,7 +13,7 @@ import pytest
 
 from course.grading import exchange
 from course.grading.collect import read_report
-from examples.example_class import new_course
+from ..conftest import new_course
 from course.grading.roster import Roster, Student
 
 pytestmark = pytest.mark.nbgrader
@@ -39,7 +39,7 @@ def notebook(marker):
 
 
 def test_collect_takes_each_students_latest_own_submission_and_lists_the_oddities(tmp_path):
-    root = new_course(tmp_path / "course", ROOT)
+    root = new_course(tmp_path / "course")
     store = tmp_path / "exchange"
     inbound = store / "torch-gradients" / "inbound"
     inbound.mkdir(parents=True)
@@ -75,7 +75,7 @@ def test_collect_takes_each_students_latest_own_submission_and_lists_the_odditie
 
 
 def test_collect_from_an_exchange_without_the_course_says_so(tmp_path):
-    root = new_course(tmp_path / "course", ROOT)
+    root = new_course(tmp_path / "course")
     with open(root / "nbgrader_config.py", "a") as config:
         config.write(f"\nc.Exchange.root = {str(tmp_path / 'nowhere')!r}\n")
     with pytest.raises(exchange.CollectFailed, match="release an assignment first"):
@@ -85,7 +85,7 @@ def test_collect_from_an_exchange_without_the_course_says_so(tmp_path):
 def test_the_command_wants_an_export_or_the_exchange(tmp_path):
     from course.cli import main
 
-    root = new_course(tmp_path / "course", ROOT)
+    root = new_course(tmp_path / "course")
     for argv in (["collect", ASSIGNMENT], ["collect", ASSIGNMENT, "export.zip", "--exchange"]):
         with pytest.raises(SystemExit, match="or --exchange"):
             main(["--root", str(root), *argv])

@@ -18,6 +18,7 @@ from course.grading.mistakes import apply_mistakes, load_mistakes, read_notebook
 from course.grading.course import Course
 from examples import example_class
 from course.grading import engine
+from ..conftest import new_course
 
 pytestmark = pytest.mark.nbgrader
 ROOT = Path(__file__).resolve().parents[2]
@@ -27,7 +28,7 @@ CELL = "relu_backward_tests"
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
-    root = example_class.new_course(tmp_path_factory.mktemp("regrade"), ROOT)
+    root = new_course(tmp_path_factory.mktemp("regrade"))
     assert steps.release(root, ASSIGNMENT).ok
     source = read_notebook(root / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")
     wrong = [m for m in load_mistakes(ROOT, ASSIGNMENT) if m.cell == "relu_backward"][:1]

@@ -8,9 +8,9 @@ import pytest
 from course import authoring
 from course.cli import main
 from course.grading import release
-from examples import example_class
 
 from .toy import ROOT, toy_notebook
+from ..conftest import new_course
 
 pytestmark = pytest.mark.nbgrader
 
@@ -122,7 +122,7 @@ def test_check_passes_on_the_committed_release_and_leaves_it_alone(capsys):
 
 
 def test_check_names_the_cell_of_a_release_edited_by_hand(tmp_path, capsys):
-    root = example_class.new_course(tmp_path / "course", ROOT)
+    root = new_course(tmp_path / "course")
     shutil.copytree(ROOT / "release" / CHECKED, root / "release" / CHECKED)
     path = root / "release" / CHECKED / f"{CHECKED}.ipynb"
     nb = nbformat.read(str(path), as_version=4)

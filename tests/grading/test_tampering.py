@@ -18,6 +18,7 @@ from course.grading.table import class_table
 
 from .tamper_corpus import ATTACKS, tampered
 from course.grading import engine
+from ..conftest import new_course
 
 pytestmark = pytest.mark.nbgrader
 ROOT = Path(__file__).resolve().parents[2]
@@ -30,7 +31,7 @@ def _digest(folder):
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
-    root = example_class.new_course(tmp_path_factory.mktemp("tamper"), ROOT)
+    root = new_course(tmp_path_factory.mktemp("tamper"))
     assert steps.release(root, ASSIGNMENT).ok
     stub = read_notebook(root / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")
     for name, code in ATTACKS.items():
