@@ -76,6 +76,34 @@ def test_a_process_that_ends_itself_is_reported(tmp_path):
     assert answer.outcomes is None and "stopped without answering" in answer.problem
 
 
+KILLED_ONCE = """import os, time
+open(f"pid-{os.getpid()}", "w").close()
+def f():
+    time.sleep(2)
+    return 1"""
+
+
+def test_a_process_killed_from_outside_is_asked_once_more(tmp_path):
+    """A trial process killed from outside (here SIGKILL while it runs) is asked again in a fresh process,
+    which answers: only what the learner's code does, twice, costs the exercise."""
+    import signal
+    import threading
+
+    def kill_the_first():
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and not list(tmp_path.glob("pid-*")):
+            time.sleep(0.02)
+        for path in tmp_path.glob("pid-*"):
+            os.kill(int(path.name.split("-")[1]), signal.SIGKILL)
+
+    killer = threading.Thread(target=kill_the_first)
+    killer.start()
+    answer = _ask(tmp_path, [KILLED_ONCE], "f", (), statements=[[0, 1, 2]])
+    killer.join()
+    assert answer.problem == "" and plain.decode(answer.outcomes[0]["value"]) == 1
+    assert len(list(tmp_path.glob("pid-*"))) == 2
+
+
 def test_an_answer_over_the_size_limit_is_refused(tmp_path):
     answer = _ask(tmp_path, ["def f():\n    return 'x' * 100000"], "f", (), max_bytes=1000, statements=[[0]])
     assert answer.outcomes is None and "larger than the checks accept" in answer.problem

@@ -27,11 +27,24 @@ class Answer:
     outcomes: list = None    # one {"value"} or {"error"} per trial, as the process sent them
     problem: str = ""        # why there are none: the time limit, the size limit, the process died
     timed_out: bool = False
+    died: bool = False       # the process stopped without answering
 
 
 def ask(program, request, cwd, env, limits, timeout, max_bytes, cancelled=None):
     """Run `program` (course.grading.reading.slicing.Program.message()) and `request` in a fresh
-    trial process; an Answer. Setting the Event `cancelled` stops the process early (the Answer says so)."""
+    trial process; an Answer. Setting the Event `cancelled` stops the process early (the Answer says so).
+
+    A process that stops without answering is asked once more, in a fresh process: learner code that
+    ends its process (or runs out of memory) does so again, but a process killed from outside (the
+    machine's OOM killer, an operator, a grading run killed at that moment) must not cost the exercise.
+    """
+    answer = _ask_once(program, request, cwd, env, limits, timeout, max_bytes, cancelled)
+    if answer.died and not (cancelled is not None and cancelled.is_set()):
+        answer = _ask_once(program, request, cwd, env, limits, timeout, max_bytes, cancelled)
+    return answer
+
+
+def _ask_once(program, request, cwd, env, limits, timeout, max_bytes, cancelled):
     env = {name: value for name, value in env.items() if name != "COURSE_MPL_CACHE"}
     server = forkserver.trials_server(limits)
     with server.trials_lock:
@@ -47,7 +60,7 @@ def ask(program, request, cwd, env, limits, timeout, max_bytes, cancelled=None):
             return _read_answer(channel, deadline, timeout, max_bytes, cancelled)
         except (BrokenPipeError, ConnectionResetError, EOFError):
             return Answer(problem="the process that ran it stopped without answering (it ran out of memory, "
-                                  "or the code ended the process)")
+                                  "or the code ended the process)", died=True)
         finally:
             channel.close()
             stop(child)
