@@ -79,7 +79,7 @@ def test_a_process_that_ends_itself_is_reported(tmp_path):
 KILLED_ONCE = """import os, time
 open(f"pid-{os.getpid()}", "w").close()
 def f():
-    time.sleep(2)
+    time.sleep(5)  # time enough for the test to kill it, even on a busy machine
     return 1"""
 
 
