@@ -26,15 +26,13 @@ import time
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.grading.process_tree import children, cmdline, descendants, grading_workers  # noqa: E402
+from tests.grading.process_tree import grading_workers, sandboxed  # noqa: E402
 
 KILLS = {
     "Ctrl-C of the run": (lambda run: [run.pid], signal.SIGINT),
     "SIGKILL of the run": (lambda run: [run.pid], signal.SIGKILL),
     "SIGKILL of a worker": (lambda run: grading_workers(run.pid), signal.SIGKILL),
-    "SIGKILL of a kernel or trial process": (
-        lambda run: [c for t in descendants(run.pid) if "sandbox.forkserver" in cmdline(t)
-                     for c in children().get(t, []) if "sandbox.forkserver" in cmdline(c)], signal.SIGKILL),
+    "SIGKILL of a kernel or trial process": (lambda run: sandboxed(run.pid), signal.SIGKILL),
 }
 
 

@@ -51,3 +51,12 @@ def grading_workers(pid):
     local = [child for server in servers for child in tree.get(server, [])
              if "multiprocessing.forkserver" in cmdline(child)]
     return local + [p for p in below if "spawn_main" in cmdline(p) or "distributed" in cmdline(p)]
+
+
+def sandboxed(pid):
+    """The kernels and nurseries below `pid`: the children of a kernel template that carry its command line.
+    A nursery's trial processes die with it."""
+    tree = children()
+    templates = [p for p in descendants(pid) if "course.grading.sandbox.forkserver" in cmdline(p)]
+    return [child for t in templates for child in tree.get(t, [])
+            if "course.grading.sandbox.forkserver" in cmdline(child)]

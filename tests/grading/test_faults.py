@@ -20,7 +20,7 @@ import pytest
 from course.grading import engine
 from course.grading.course import Course
 
-from .process_tree import children, cmdline, descendants, grading_workers
+from .process_tree import grading_workers, sandboxed
 from .toy import CORRECT, ROOT, make_toy_course, submit, toy_notebook
 
 pytestmark = pytest.mark.nbgrader
@@ -48,11 +48,7 @@ def _workers(run):
 
 
 def _sandboxed(run):
-    """Kernels and trial processes: the children of a fork-server template."""
-    templates = [p for p in descendants(run.pid) if "course.grading.sandbox.forkserver" in cmdline(p)]
-    tree = children()
-    return [child for t in templates for child in tree.get(t, [])
-            if "course.grading.sandbox.forkserver" in cmdline(child)]
+    return sandboxed(run.pid)
 
 
 def _kill_at_random(run, rng, target, sig):

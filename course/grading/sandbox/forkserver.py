@@ -310,7 +310,8 @@ class ForkServer:
     def __init__(self, threads):
         processes.sweep()  # the cgroups of kernels and nurseries whose grader was killed
         # PYDEVD_DISABLE_FILE_VALIDATION: ipykernel.debugger's debugpy would warn of frozen modules at import.
-        env = dict(os.environ, MPLBACKEND="module://matplotlib_inline.backend_inline", PYDEVD_DISABLE_FILE_VALIDATION="1")
+        env = dict(os.environ, MPLBACKEND="module://matplotlib_inline.backend_inline",
+                   PYDEVD_DISABLE_FILE_VALIDATION="1")
         if threads:  # numpy's BLAS sizes its thread pool at import, in the template
             env.update({name: str(threads) for name in THREAD_VARIABLES})
         cache = os.environ.get("COURSE_MPL_CACHE")
