@@ -69,16 +69,21 @@ def main():
     parser.add_argument("ids", nargs="*", default=["01_randn", "03_backward"])
     parser.add_argument("--students", type=int, default=8)
     args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="course-bench-") as scratch:  # the two classes: 37 MB
+        return measure(Path(scratch), args.ids, args.students)
+
+
+def measure(scratch, ids, students):
+    """Grade the same class with plain nbgrader and with the engine in `scratch`; print the figures."""
     cores = os.cpu_count()
-    scratch = Path(tempfile.mkdtemp(prefix="course-bench-"))
     plain, ours = scratch / "plain", scratch / "engine"
-    submissions = build(plain, args.ids, args.students)
-    build(ours, args.ids, args.students)
+    submissions = build(plain, ids, students)
+    build(ours, ids, students)
     # Plain nbgrader: its defaults, no course config.
     (plain / "nbgrader_config.py").write_text("c = get_config()\nc.CourseDirectory.course_id = 'torch-gradients'\n"
                                               "c.ClearMetadataPreprocessor.enabled = False  # keep cell timings\n")
     start = time.perf_counter()
-    for assignment_id in args.ids:
+    for assignment_id in ids:
         done = steps.nbgrader(plain, "autograde", assignment_id, "--force")
         assert done.ok, done.log[-2000:]
     plain_seconds = time.perf_counter() - start
@@ -90,7 +95,7 @@ def main():
     n = len(submissions)
     floor = cell_seconds(plain, submissions) / cores
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    print(f"{n} notebooks ({', '.join(args.ids)}), {cores} cores")
+    print(f"{n} notebooks ({', '.join(ids)}), {cores} cores")
     print(f"grades agree:             {'yes' if not differ else 'NO: ' + str(differ)}")
     print(f"plain serial nbgrader:    {plain_seconds:7.1f} s  {60 * n / plain_seconds:6.1f} notebooks/min")
     print(f"course engine:            {ours_seconds:7.1f} s  {60 * n / ours_seconds:6.1f} notebooks/min")

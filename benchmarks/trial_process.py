@@ -40,7 +40,12 @@ def main():
     args = parser.parse_args()
     limits = asdict(SandboxedExecute().sandbox_limits())
     request = Exercise("t", "f", visible=None, hidden=None).request([Trial((torch.randn(5),)) for _ in range(6)])
-    folder = tempfile.mkdtemp(prefix="course-trial-bench-")
+    with tempfile.TemporaryDirectory(prefix="course-trial-bench-") as folder:  # the trial processes' folder
+        measure(args, limits, request, folder)
+
+
+def measure(args, limits, request, folder):
+    """Ask `args.repeat` times `args.trials` trial processes in a row in `folder`; print the figures."""
     ask = lambda: trials.ask(PROGRAM, request, folder, dict(os.environ), limits, 30, plain.MAX_REPLY_BYTES)
     first = ask()  # starts the template and its nursery
     assert first.outcomes and "value" in first.outcomes[0], first
