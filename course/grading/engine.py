@@ -195,7 +195,7 @@ def grade(course, submissions=None, force=False, **settings):
     run_deadline = time.time() + engine.run_timeout if engine.run_timeout else float("inf")
     tasks = [(root, assignment_id, student, engine.notebook_timeout or float("inf"), run_deadline,
               engine.sqlite_busy_timeout) for assignment_id, student in todo]
-    runner = executors.executor(engine.executor, min(engine.jobs, len(tasks)) or 1, engine.scheduler)
+    runner = executors.executor(engine.executor, engine.jobs, engine.scheduler, tasks=len(tasks))
     failures, stopped = 0, None
     try:
         with _progress(len(tasks), engine.progress) as bar:

@@ -57,16 +57,27 @@ def _worker_context():
     return context
 
 
+# pytest sets it at every test: no reason for new workers, as any other change of the environment is.
+UNREAD_VARIABLES = ("PYTEST_CURRENT_TEST",)
+
+
+def _environment():
+    """The environment workers start with: this process's, but for UNREAD_VARIABLES."""
+    return {name: value for name, value in os.environ.items() if name not in UNREAD_VARIABLES}
+
+
 class LocalExecutor:
-    """`jobs` long-lived worker processes on this machine, forked warm (WORKER_MODULES)."""
+    """`jobs` long-lived worker processes on this machine, forked warm (WORKER_MODULES), each started when
+    a task first needs it."""
 
     def __init__(self, jobs):
+        self.jobs, self.environment, self.open, self.futures = jobs, _environment(), True, set()
         self.pool = ProcessPoolExecutor(max_workers=jobs, mp_context=_worker_context(),
-                                        initializer=_die_with_the_grader, initargs=(os.getpid(), dict(os.environ)))
+                                        initializer=_die_with_the_grader, initargs=(os.getpid(), self.environment))
 
     def run(self, function, tasks, deadline=float("inf")):
         futures = {self.pool.submit(function, *task): task for task in tasks}
-        pending = set(futures)
+        self.futures = pending = set(futures)
         while pending:
             left = deadline - time.time()
             if left <= 0:
@@ -75,9 +86,17 @@ class LocalExecutor:
             for future in done:
                 yield futures[future], future.result()
 
+    def fits(self, jobs):
+        """Whether these workers can run a run of `jobs` workers in this process's environment now:
+        the same number, the same environment, none of them dead."""
+        workers = list((getattr(self.pool, "_processes", None) or {}).values())
+        return (self.open and jobs == self.jobs and _environment() == self.environment
+                and not getattr(self.pool, "_broken", False) and all(w.is_alive() for w in workers))
+
     def abort(self):
         """Stop every worker at once, and with it its kernels and trial processes."""
-        for process in list(getattr(self.pool, "_processes", {}).values()):
+        self.open = False
+        for process in list((getattr(self.pool, "_processes", None) or {}).values()):
             try:
                 os.kill(process.pid, signal.SIGKILL)
             except OSError:
@@ -85,7 +104,49 @@ class LocalExecutor:
         self.pool.shutdown(wait=False, cancel_futures=True)
 
     def close(self):
+        self.open = False
         self.pool.shutdown(cancel_futures=True)
+
+
+class _KeptLocalExecutor(LocalExecutor):
+    """This process's local workers, kept warm from one run to the next: a worker keeps its kernel
+    templates (`course.grading.sandbox.forkserver`), whose start costs about 2.5 s of CPU each, so a
+    program that grades again and again (the instructor's round, `course regrade`, a test suite) pays
+    that once. They die with this process, as any worker does. One run at a time borrows them."""
+
+    def __init__(self, jobs):
+        super().__init__(jobs)
+        self.lent = False
+
+    def close(self):
+        """Keep the workers for the next run, unless this run left a task behind (it ended early): then end
+        them as LocalExecutor does, so no task of this run is graded beside the next run's."""
+        self.lent = False
+        if any(not future.done() for future in self.futures):
+            LocalExecutor.close(self)
+
+    def abort(self):
+        self.lent = False
+        super().abort()
+
+
+_kept = None
+_kept_lock = threading.Lock()
+
+
+def local(jobs):
+    """Local workers for a run of `jobs` at once: the last run's, if they fit and no other run of this
+    process has them, else new ones."""
+    global _kept
+    with _kept_lock:
+        if _kept is not None and _kept.lent:  # another thread's run: workers of its own, ended after it
+            return LocalExecutor(jobs)
+        if _kept is None or not _kept.fits(jobs):
+            if _kept is not None:
+                LocalExecutor.close(_kept)
+            _kept = _KeptLocalExecutor(jobs)
+        _kept.lent = True
+        return _kept
 
 
 class DaskExecutor:
@@ -134,6 +195,9 @@ class DaskExecutor:
 EXECUTORS = ("local", "dask")
 
 
-def executor(name, jobs, scheduler=""):
-    """The executor called `name`, one of EXECUTORS."""
-    return DaskExecutor(jobs, scheduler) if name == "dask" else LocalExecutor(jobs)
+def executor(name, jobs, scheduler="", tasks=None):
+    """The executor called `name`, one of EXECUTORS, running `jobs` tasks at once, for a run of `tasks` tasks.
+    Local workers start as tasks need them; a Dask LocalCluster starts all its workers at once."""
+    if name == "dask":
+        return DaskExecutor(max(1, min(jobs, tasks or jobs)), scheduler)
+    return local(max(1, jobs))

@@ -67,3 +67,21 @@ def test_kernel_ports_lie_below_the_ephemeral_range_and_the_kernel_answers_on_th
 
     ports = asyncio.run(start_and_ask())
     assert len(set(ports)) == len(PORT_NAMES) and all(1024 <= port < ephemeral for port in ports)
+
+
+PARENT_PROBE = CORRECT + "\nimport os\nprint('PARENT', os.getppid())"
+
+
+def test_a_second_run_of_the_same_process_forks_from_the_same_warm_template(toy_course, monkeypatch):
+    """Does a program that grades twice pay the workers' and templates' start once, and does a changed
+    environment (which the workers and templates took when they started) get new ones?"""
+    def parents(student):
+        submit(toy_course, student, toy_notebook(PARENT_PROBE))
+        results = engine.grade(toy_course, [("toy", student)], jobs=1)
+        assert results["toy", student].ok, results["toy", student].message
+        return _printed(toy_course, student)["PARENT"]
+
+    first, second = parents("ada"), parents("bob")
+    assert first == second, "the second run started a template of its own"
+    monkeypatch.setenv("COURSE_SOMETHING_NEW", "1")
+    assert parents("cy") != second, "workers started in another environment were used"
