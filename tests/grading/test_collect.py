@@ -9,6 +9,8 @@ from course.grading import collect
 from course.grading.plugins.percent_per_day_late import PercentPerDayLate
 from course.grading.roster import Roster, Student
 
+from ..conftest import with_empty_gradebook
+
 ROSTER = Roster([Student("ada", "Ada", "Lovelace", "ada@example.edu", "101"),
                  Student("ben", "Ben", "Okafor", "", "102"),
                  Student("cy", "Cy", "Young", "", "")])
@@ -45,8 +47,7 @@ def _zip(path, members):
 
 
 def test_a_zip_export_is_collected_with_everything_odd_listed(tmp_path):
-    course = tmp_path / "course"
-    course.mkdir()
+    course = with_empty_gradebook(tmp_path / "course")
     export = _zip(tmp_path / "export.zip", {
         "lovelaceada_101_1_hw.ipynb": (NOTEBOOK, (2026, 10, 1, 9, 0, 0)),
         "lovelaceada_101_2_hw-1.ipynb": ('{"the": "later one"}', (2026, 10, 2, 9, 0, 0)),
@@ -77,7 +78,7 @@ def test_a_zip_export_is_collected_with_everything_odd_listed(tmp_path):
 def test_a_folder_is_collected_with_nbgraders_timestamps(tmp_path):
     course, folder = tmp_path / "course", tmp_path / "inbox"
     (folder / "cy").mkdir(parents=True)
-    course.mkdir()
+    with_empty_gradebook(course)
     (folder / "cy" / "hw.ipynb").write_text(NOTEBOOK)
     (folder / "cy" / "timestamp.txt").write_text("2026-10-03 12:30:00 UTC")
     report = collect.collect(course, "hw", folder, roster=ROSTER)
@@ -87,7 +88,7 @@ def test_a_folder_is_collected_with_nbgraders_timestamps(tmp_path):
 
 
 def test_an_unreadable_export_is_refused_with_a_reason(tmp_path):
-    (tmp_path / "course").mkdir()
+    with_empty_gradebook(tmp_path / "course")
     (tmp_path / "broken.zip").write_bytes(b"PK not really")
     report = collect.collect(tmp_path / "course", "hw", tmp_path / "broken.zip", roster=ROSTER)
     assert report.refused[0]["file"] == "broken.zip" and "not a readable zip" in report.refused[0]["why"]

@@ -14,6 +14,8 @@ from course.cli import main
 from course.grading import class_report, items
 from course.grading.course import Course
 
+from ..conftest import with_empty_gradebook
+
 ASSIGNMENT = "hw"
 CELLS = {"c1": 1, "c2": 2, "c3": 1, "c4": 1}     # test cell -> points
 SCORES = {                                       # student -> points on c1, c2, c3, c4
@@ -50,7 +52,7 @@ def small_class(tmp_path):
     (root / "source" / ASSIGNMENT).mkdir(parents=True)
     nbformat.write(nbformat.v4.new_notebook(), str(root / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"))
     (root / "nbgrader_config.py").write_text('c = get_config()\nc.CourseDirectory.course_id = "items-test"\n')
-    with Course(root).gradebook() as gb:
+    with Course(with_empty_gradebook(root)).gradebook() as gb:
         gb.add_assignment(ASSIGNMENT)
         gb.add_notebook(ASSIGNMENT, ASSIGNMENT)
         for cell, points in CELLS.items():

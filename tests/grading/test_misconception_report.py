@@ -15,6 +15,8 @@ from course.cli import main
 from course.grading import class_report, misconception_report, selfcheck
 from course.grading.course import Course
 
+from ..conftest import with_empty_gradebook
+
 ASSIGNMENTS = ["a1", "a2"]
 BROADCAST, MEAN = "broadcast-grad-sum", "mean-factor"
 # (student, assignment) -> {test cell: misconception ids of its failed verdict}; None: not handed in
@@ -39,7 +41,7 @@ def graded_class(tmp_path):
     root = tmp_path / "course"
     (root / "nbgrader_config.py").parent.mkdir(parents=True)
     (root / "nbgrader_config.py").write_text('c = get_config()\nc.CourseDirectory.course_id = "mc-test"\n')
-    with Course(root).gradebook() as gb:
+    with Course(with_empty_gradebook(root)).gradebook() as gb:
         for assignment in ASSIGNMENTS:
             (root / "source" / assignment).mkdir(parents=True)
             nbformat.write(nbformat.v4.new_notebook(), str(root / "source" / assignment / f"{assignment}.ipynb"))

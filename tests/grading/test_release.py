@@ -10,7 +10,7 @@ from course.cli import main
 from course.grading import release
 
 from .toy import ROOT, toy_notebook
-from ..conftest import new_course
+from ..conftest import new_course, with_empty_gradebook
 
 pytestmark = pytest.mark.nbgrader
 
@@ -24,6 +24,7 @@ NOTES = authoring.notebook([authoring.markdown("# Notes"), authoring.code("x = 1
 def course_with(root, notebooks):
     """A course folder at `root` with the course's config and source/<id>/<id>.ipynb for each {id: notebook}."""
     shutil.copy(ROOT / "nbgrader_config.py", root / "nbgrader_config.py")
+    with_empty_gradebook(root)
     for assignment_id, nb in notebooks.items():
         (root / "source" / assignment_id).mkdir(parents=True)
         nbformat.write(nb, str(root / "source" / assignment_id / f"{assignment_id}.ipynb"))
