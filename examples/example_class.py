@@ -63,12 +63,13 @@ def grade(root, course_root, assignment_ids, all_mistakes=False, extra=None, **s
     """
     if isinstance(assignment_ids, str):
         assignment_ids = [assignment_ids]
-    classes = {}
-    for assignment_id in assignment_ids:
-        released = steps.release(root, assignment_id)
+    # Every assignment of source/ is released by one nbgrader process (nbgrader reads an id as a glob).
+    everything = sorted(folder.name for folder in (Path(root) / "source").iterdir() if folder.is_dir())
+    for pattern in ["*"] if sorted(assignment_ids) == everything else assignment_ids:
+        released = steps.release(root, pattern)
         if not released.ok:
-            raise RuntimeError(f"generate_assignment {assignment_id} failed: {released.message}\n{released.log}")
-        classes[assignment_id] = add_submissions(root, course_root, assignment_id, all_mistakes)
+            raise RuntimeError(f"generate_assignment {pattern} failed: {released.message}\n{released.log}")
+    classes = {a: add_submissions(root, course_root, a, all_mistakes) for a in assignment_ids}
     for (assignment_id, student), nb in (extra or {}).items():
         if assignment_id in classes:
             submit(root, student, assignment_id, nb)
