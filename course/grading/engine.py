@@ -4,7 +4,9 @@
 executor (`course.grading.executors`: worker processes here, or Dask).
 Each task runs nbgrader's own autograde (its Python API, the formgrader's)
 in a long-lived worker, so nbgrader is imported once per worker and the
-kernel is forked warm (`course.grading.sandbox.forkserver`).
+kernel is forked warm (`course.grading.sandbox.forkserver`); the workers
+and their kernel templates stay for the process's next run
+(`course.grading.executors.local`).
 
 One gradebook, many writers: nbgrader opens the gradebook only for short
 transactions around a notebook's execution, never during it. The students
