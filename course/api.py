@@ -15,8 +15,10 @@ from pathlib import Path
 import shutil
 import sys
 
-from .grading import class_report, collect as collecting, engine, pipeline, release as releasing, selfcheck, steps
-from .grading import exchange as exchanging, regrade as regrading
+# The report, `course check` and the regrade (torch, matplotlib, the checks) are imported by the functions
+# that use them: the `course` command starts in half the time for the steps that need none of them.
+from .grading import collect as collecting, engine, pipeline, release as releasing, steps
+from .grading import exchange as exchanging
 from .grading.table import class_table
 from course.grading.course import Course
 
@@ -86,6 +88,8 @@ def grade(root=".", assignments=(), students=(), feedback=True, force=False, **e
 
 def regrade(root=".", assignments=(), cell=None, dry_run=False, **engine_settings):
     """Judge the recorded answers again with today's checks, no kernel (course.grading.regrade); a Regrade."""
+    from .grading import regrade as regrading
+
     return regrading.regrade(root, assignment_ids(root, assignments), cell=cell, dry_run=dry_run, **engine_settings)
 
 
@@ -101,6 +105,8 @@ def export(root=".", to="grades.csv"):
 
 def report(root=".", assignments=(), to=None, items_csv=None):
     """Write the HTML class report (and, with `items_csv`, the item statistics as CSV there); its path."""
+    from .grading import class_report
+
     ids = assignment_ids(root, assignments)
     if items_csv:
         class_report.write_items_csv(root, ids, items_csv)
@@ -109,6 +115,8 @@ def report(root=".", assignments=(), to=None, items_csv=None):
 
 def items_csv(root=".", assignments=(), to=None):
     """Write the item statistics of every test cell (difficulty, discrimination, alpha) as CSV; its path."""
+    from .grading import class_report
+
     return class_report.write_items_csv(root, assignment_ids(root, assignments), to)
 
 
@@ -117,6 +125,8 @@ def student_report(student, root=".", assignments=(), to=None, checks=None):
 
     From the graded class's records, or, with `checks` (a folder), from the `course check --record`
     records under it (a self-learner's, no gradebook needed)."""
+    from .grading import class_report
+
     ids = [] if checks is not None else assignment_ids(root, assignments)
     return class_report.write_student_page(root, student, ids, to, checks)
 
@@ -129,6 +139,8 @@ def table(root=".", assignments=()):
 def check(notebook, seed=0, reveal=False, root=".", record=False):
     """`course check`: judge a learner's notebook as grading does and print what it finds; the exit status.
     With `record`, the run is kept in course_check.json beside the notebook."""
+    from .grading import selfcheck
+
     return selfcheck.run(notebook, seed=seed, reveal=reveal, root=root, record=record)
 
 
