@@ -13,6 +13,7 @@ what the second run had left to grade. tests/grading/test_faults.py does the
 same once per kind of kill, on a toy class.
 """
 import argparse
+import atexit
 import os
 from pathlib import Path
 import random
@@ -76,6 +77,7 @@ def main():
 
     example_class = api.examples(ROOT).example_class
     root = Path(example_class.new_course(Path(tempfile.mkdtemp(prefix="course-faults-")), ROOT))
+    atexit.register(shutil.rmtree, root, ignore_errors=True)  # removed however the benchmark ends
     assert steps.release(root, args.assignment).ok
     example_class.add_submissions(root, ROOT, args.assignment, all_mistakes=True)
     start = time.perf_counter()
@@ -107,7 +109,6 @@ def main():
         print(f"round {number + 1:2}: {kind:38} at {moment:5.1f} s: the second run graded {left:2} "
               f"of {len(reference[0])}; gradebook {'as the reference' if ok else 'DIFFERS'}", flush=True)
     print(f"{args.rounds - failures} of {args.rounds} rounds lost and duplicated nothing")
-    shutil.rmtree(root, ignore_errors=True)
     return 1 if failures else 0
 
 

@@ -11,6 +11,7 @@ kernel cold (no warm template), as the older checkouts did. Prints the best
 of `--repeat` runs per notebook and the total.
 """
 import argparse
+import atexit
 import os
 from pathlib import Path
 import shutil
@@ -26,6 +27,7 @@ ENV = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.envi
 
 def course_folder(assignment_id, students):
     root = Path(tempfile.mkdtemp(prefix="course-times-"))
+    atexit.register(shutil.rmtree, root, ignore_errors=True)  # removed however the benchmark ends
     shutil.copy(ROOT / "nbgrader_config.py", root / "nbgrader_config.py")
     shutil.copytree(ROOT / "source" / assignment_id, root / "source" / assignment_id)
     subprocess.run([NBGRADER, "generate_assignment", assignment_id, "--force"], cwd=root, check=True,

@@ -19,6 +19,7 @@ part 1's seconds per notebook (grading time grows linearly with the class).
 Prints the figures; asserts nothing but the equality of part 1.
 """
 import argparse
+import atexit
 from pathlib import Path
 import shutil
 import tempfile
@@ -33,6 +34,7 @@ def _example_class(assignment):
 
     example_class = api.examples(ROOT).example_class  # the example class lives beside mistakes/
     root = example_class.new_course(Path(tempfile.mkdtemp(prefix="course-regrade-")), ROOT)
+    atexit.register(shutil.rmtree, root, ignore_errors=True)  # removed however the benchmark ends
     assert steps.release(root, assignment).ok
     students = example_class.add_submissions(root, ROOT, assignment, all_mistakes=True)
     return root, sorted(students)

@@ -10,8 +10,10 @@ judge.json, then the totals. tests/grading/test_tamper_course.py asserts the
 same figures (0 points, at least one finding each, the control at full marks).
 """
 import argparse
+import atexit
 import json
 from pathlib import Path
+import shutil
 import sys
 import tempfile
 
@@ -36,6 +38,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     attacks = {key: code for key, code in course_attacks().items() if not args.ids or key[0] in args.ids}
     root = example_class.new_course(Path(tempfile.mkdtemp(prefix="tamper-corpus-")), ROOT)
+    atexit.register(shutil.rmtree, root, ignore_errors=True)  # removed however the benchmark ends
     assignments = sorted({a for a, _ in attacks})
     submissions = []
     for assignment in assignments:
