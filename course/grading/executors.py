@@ -87,8 +87,8 @@ class LocalExecutor:
                 yield futures[future], future.result()
 
     def fits(self, jobs):
-        """Whether these workers can run a run of `jobs` workers in this process's environment now:
-        the same number, the same environment, none of them dead."""
+        """Whether these workers can serve a run of `jobs` at once now: the same number of jobs, the same
+        environment (the one they started with), none of them dead or stopped."""
         workers = list((getattr(self.pool, "_processes", None) or {}).values())
         return (self.open and jobs == self.jobs and _environment() == self.environment
                 and not getattr(self.pool, "_broken", False) and all(w.is_alive() for w in workers))
@@ -110,7 +110,7 @@ class LocalExecutor:
 
 class _KeptLocalExecutor(LocalExecutor):
     """This process's local workers, kept warm from one run to the next: a worker keeps its kernel
-    templates (`course.grading.sandbox.forkserver`), whose start costs about 2.5 s of CPU each, so a
+    templates (`course.grading.sandbox.forkserver`), whose start costs about 2.4 s of CPU each, so a
     program that grades again and again (the instructor's round, `course regrade`, a test suite) pays
     that once. They die with this process, as any worker does. One run at a time borrows them."""
 
