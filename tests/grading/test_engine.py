@@ -3,7 +3,7 @@ import time
 
 import pytest
 
-from course.grading import engine
+from course.grading import engine, executors
 from course.grading.course import Course
 
 from .toy import CORRECT, submit, toy_notebook
@@ -129,3 +129,15 @@ def test_a_notebooks_scratch_folder_is_a_home_of_its_worker_and_is_removed(toy_c
     scratch = os.path.dirname(os.path.dirname(kernel_tmp))  # <scratch>/<kernel's home>/tmp
     assert os.path.basename(scratch).startswith(f"{homes.PREFIX}{os.getpid()}-"), json.dumps(kernel_tmp)
     assert not os.path.exists(scratch)
+
+
+def test_a_run_while_another_has_the_kept_workers_gets_workers_of_its_own():
+    """Two runs at once in one process (two threads) must not share workers: the second run's end would
+    otherwise decide over the first run's tasks. The kept workers go back to the next run once returned."""
+    first = executors.local(1)
+    second = executors.local(1)
+    assert second is not first and not isinstance(second, type(first))
+    second.close()
+    first.close()
+    assert executors.local(1) is first, "the kept workers were not lent again"
+    first.close()
