@@ -35,8 +35,8 @@ def with_empty_gradebook(root):
     """Course folder `root` with an empty gradebook copied in: nbgrader makes a new gradebook by running
     alembic in a process of its own (2.5 s of CPU), so a test process does it once."""
     root = Path(root)
+    root.mkdir(parents=True, exist_ok=True)
     if not os.environ.get("COURSE_GRADEBOOK_URL"):  # a gradebook elsewhere: nbgrader makes it there
-        root.mkdir(parents=True, exist_ok=True)
         shutil.copy(_empty_gradebook(), root / "gradebook.db")
     return root
 

@@ -89,14 +89,17 @@ class LocalExecutor:
     def fits(self, jobs):
         """Whether these workers can serve a run of `jobs` at once now: the same number of jobs, the same
         environment (the one they started with), none of them dead or stopped."""
-        workers = list((getattr(self.pool, "_processes", None) or {}).values())
         return (self.open and jobs == self.jobs and _environment() == self.environment
-                and not getattr(self.pool, "_broken", False) and all(w.is_alive() for w in workers))
+                and not getattr(self.pool, "_broken", False) and all(w.is_alive() for w in self._workers()))
+
+    def _workers(self):
+        """The worker processes started so far (none once the pool has shut down)."""
+        return list((getattr(self.pool, "_processes", None) or {}).values())
 
     def abort(self):
         """Stop every worker at once, and with it its kernels and trial processes."""
         self.open = False
-        for process in list((getattr(self.pool, "_processes", None) or {}).values()):
+        for process in self._workers():
             try:
                 os.kill(process.pid, signal.SIGKILL)
             except OSError:
