@@ -24,16 +24,13 @@ WORKER_MODULES = ["course.grading.engine", "course.grading.plugins.trusted_execu
                   "nbgrader.apps", "torch.fx.experimental.symbolic_shapes", "torch._dynamo"]
 
 
-def _die_with_the_grader(grader, environment):
-    """In a local worker: the grader's environment now, and killed as soon as the grading process `grader`
-    (a pid) is gone, whatever it was doing: a worker left running would take a queued notebook and grade it
-    beside the next run's.
+def _die_with_the_grader(grader):
+    """In a local worker: killed as soon as the grading process `grader` (a pid) is gone, whatever it was
+    doing: a worker left running would take a queued notebook and grade it beside the next run's.
 
     A worker is forked from multiprocessing's fork server, not from the grader, and it holds that server
     open: neither dies with the grader by itself. So a thread of the worker watches the grader.
     """
-    os.environ.clear()
-    os.environ.update(environment)  # the fork server's is the one the grader had when it started it
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the grader's to handle, not each worker's
     try:
         watched = os.pidfd_open(grader)
@@ -42,6 +39,16 @@ def _die_with_the_grader(grader, environment):
     except (OSError, AttributeError):  # not Linux: the worker ends when its task does
         return
     threading.Thread(target=_die_when_readable, args=(watched,), name="watch-the-grader", daemon=True).start()
+
+
+def _in_environment(environment, function, *arguments):
+    """In a local worker: `function(*arguments)` in the environment the grader had when its run began. A kept
+    worker serves run after run, and the grader's environment may have changed in between (a gradebook
+    elsewhere, another TMPDIR); the kernel templates follow it (`course.grading.sandbox.forkserver.server`)."""
+    if os.environ != environment:
+        os.environ.clear()
+        os.environ.update(environment)
+    return function(*arguments)
 
 
 def _die_when_readable(pidfd):
@@ -57,26 +64,18 @@ def _worker_context():
     return context
 
 
-# pytest sets it at every test: no reason for new workers, as any other change of the environment is.
-UNREAD_VARIABLES = ("PYTEST_CURRENT_TEST",)
-
-
-def _environment():
-    """The environment workers start with: this process's, but for UNREAD_VARIABLES."""
-    return {name: value for name, value in os.environ.items() if name not in UNREAD_VARIABLES}
-
-
 class LocalExecutor:
     """`jobs` long-lived worker processes on this machine, forked warm (WORKER_MODULES), each started when
     a task first needs it."""
 
     def __init__(self, jobs):
-        self.jobs, self.environment, self.open, self.futures = jobs, _environment(), True, set()
+        self.jobs, self.open, self.futures = jobs, True, set()
         self.pool = ProcessPoolExecutor(max_workers=jobs, mp_context=_worker_context(),
-                                        initializer=_die_with_the_grader, initargs=(os.getpid(), self.environment))
+                                        initializer=_die_with_the_grader, initargs=(os.getpid(),))
 
     def run(self, function, tasks, deadline=float("inf")):
-        futures = {self.pool.submit(function, *task): task for task in tasks}
+        environment = dict(os.environ)
+        futures = {self.pool.submit(_in_environment, environment, function, *task): task for task in tasks}
         self.futures = pending = set(futures)
         while pending:
             left = deadline - time.time()
@@ -86,11 +85,10 @@ class LocalExecutor:
             for future in done:
                 yield futures[future], future.result()
 
-    def fits(self, jobs):
-        """Whether these workers can serve a run of `jobs` at once now: the same number of jobs, the same
-        environment (the one they started with), none of them dead or stopped."""
-        return (self.open and jobs == self.jobs and _environment() == self.environment
-                and not getattr(self.pool, "_broken", False) and all(w.is_alive() for w in self._workers()))
+    def fits(self):
+        """Whether these workers can serve another run: none of them dead or stopped. (Each task takes the
+        grader's environment of its run, so a changed environment needs no new workers.)"""
+        return self.open and not getattr(self.pool, "_broken", False) and all(w.is_alive() for w in self._workers())
 
     def _workers(self):
         """The worker processes started so far (none once the pool has shut down)."""
@@ -115,7 +113,8 @@ class _KeptLocalExecutor(LocalExecutor):
     """This process's local workers, kept warm from one run to the next: a worker keeps its kernel
     templates (`course.grading.sandbox.forkserver`), whose start costs about 2.4 s of CPU each, so a
     program that grades again and again (the instructor's round, `course regrade`, a test suite) pays
-    that once. They die with this process, as any worker does. One run at a time borrows them."""
+    that once. A process keeps one set per number of jobs it ran with. They die with this process, as any
+    worker does. One run at a time borrows a set."""
 
     def __init__(self, jobs):
         super().__init__(jobs)
@@ -133,23 +132,23 @@ class _KeptLocalExecutor(LocalExecutor):
         super().abort()
 
 
-_kept = None
+_kept = {}  # {jobs: _KeptLocalExecutor}
 _kept_lock = threading.Lock()
 
 
 def local(jobs):
-    """Local workers for a run of `jobs` at once: the last run's, if they fit and no other run of this
-    process has them, else new ones."""
-    global _kept
+    """Local workers for a run of `jobs` at once: the last such run's, if they are still sound and no other
+    run of this process has them, else new ones."""
     with _kept_lock:
-        if _kept is not None and _kept.lent:  # another thread's run: workers of its own, ended after it
+        kept = _kept.get(jobs)
+        if kept is not None and kept.lent:  # another thread's run: workers of its own, ended after it
             return LocalExecutor(jobs)
-        if _kept is None or not _kept.fits(jobs):
-            if _kept is not None:
-                LocalExecutor.close(_kept)
-            _kept = _KeptLocalExecutor(jobs)
-        _kept.lent = True
-        return _kept
+        if kept is None or not kept.fits():
+            if kept is not None:
+                LocalExecutor.close(kept)
+            kept = _kept[jobs] = _KeptLocalExecutor(jobs)
+        kept.lent = True
+        return kept
 
 
 class DaskExecutor:

@@ -73,15 +73,19 @@ PARENT_PROBE = CORRECT + "\nimport os\nprint('PARENT', os.getppid())"
 
 
 def test_a_second_run_of_the_same_process_forks_from_the_same_warm_template(toy_course, monkeypatch):
-    """Does a program that grades twice pay the workers' and templates' start once, and does a changed
-    environment (which the workers and templates took when they started) get new ones?"""
-    def parents(student):
+    """Does a program that grades twice pay the workers' and templates' start once, even with a run of
+    another number of jobs and a new gradebook address between (which no template reads), and does a changed
+    environment that templates take with them get new ones?"""
+    def parents(student, jobs=1):
         submit(toy_course, student, toy_notebook(PARENT_PROBE))
-        results = engine.grade(toy_course, [("toy", student)], jobs=1)
+        results = engine.grade(toy_course, [("toy", student)], jobs=jobs)
         assert results["toy", student].ok, results["toy", student].message
         return _printed(toy_course, student)["PARENT"]
 
-    first, second = parents("ada"), parents("bob")
+    first = parents("ada")
+    parents("dee", jobs=2)
+    monkeypatch.setenv("COURSE_GRADEBOOK_URL", f"sqlite:///{toy_course / 'gradebook.db'}")  # the same one
+    second = parents("bob")
     assert first == second, "the second run started a template of its own"
     monkeypatch.setenv("COURSE_SOMETHING_NEW", "1")
-    assert parents("cy") != second, "workers started in another environment were used"
+    assert parents("cy") != second, "a template started in another environment was used"

@@ -41,6 +41,11 @@ WARM_MODULES = ["torch", "numpy", "matplotlib", "matplotlib.pyplot", "matplotlib
 KERNEL_MODULE = "ipykernel_launcher"
 MAX_REQUEST_BYTES = 1 << 20
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
+# What no template reads, so one started before it changed still serves: the gradebook's address is the
+# grading process's (nbgrader_config.py), each grading task sets TMPDIR to a scratch folder of its own while
+# every kernel and trial process gets a private one (confine), and pytest names the test it runs. Any other
+# change of the environment gets a new template (`server`).
+UNREAD_VARIABLES = ("COURSE_GRADEBOOK_URL", "TMPDIR", "PYTEST_CURRENT_TEST")
 
 
 def can_fork(command):
@@ -308,6 +313,7 @@ class ForkServer:
     """
 
     def __init__(self, threads):
+        self.environment = template_environment()
         processes.sweep()  # the cgroups of kernels and nurseries whose grader was killed
         # PYDEVD_DISABLE_FILE_VALIDATION: ipykernel.debugger's debugpy would warn of frozen modules at import.
         env = dict(os.environ, MPLBACKEND="module://matplotlib_inline.backend_inline",
@@ -367,14 +373,22 @@ class ForkServer:
             self.process.wait(timeout=10)
 
 
+def template_environment():
+    """What of this process's environment a template started now would take with it."""
+    return {name: value for name, value in os.environ.items() if name not in UNREAD_VARIABLES}
+
+
 _servers = {}
 _servers_lock = threading.Lock()
 
 
 def server(threads):
-    """This process's template for kernels with `threads` threads, started on first use."""
+    """This process's template for kernels with `threads` threads, started on first use, and again when the
+    environment it started with has changed since (PYTHONPATH, the matplotlib cache, ...)."""
     with _servers_lock:
         current = _servers.get(threads)
+        if current is not None and current.alive() and current.environment != template_environment():
+            current.close()
         if current is None or not current.alive():
             current = _servers[threads] = ForkServer(threads)
         return current
