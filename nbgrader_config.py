@@ -64,6 +64,8 @@ c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]
+# The same page as nbconvert's HTMLExporter, rendered in one pass: a third of the time.
+c.GenerateFeedback.exporter_class = "course.grading.plugins.feedback_exporter.FeedbackExporter"
 
 # The model answers the graders see stay out of the feedback; to show them to the students too
 # (after the deadline):
