@@ -5,6 +5,7 @@ import nbformat
 import pytest
 
 from course.grading import engine
+from course.grading.sandbox import confine, forkserver
 
 from .toy import CORRECT, submit, toy_notebook
 
@@ -72,10 +73,11 @@ def test_kernel_ports_lie_below_the_ephemeral_range_and_the_kernel_answers_on_th
 PARENT_PROBE = CORRECT + "\nimport os\nprint('PARENT', os.getppid())"
 
 
-def test_a_second_run_of_the_same_process_forks_from_the_same_warm_template(toy_course, monkeypatch):
+def test_a_second_run_of_the_same_process_forks_from_the_same_warm_template(toy_course, monkeypatch, tmp_path):
     """Does a program that grades twice pay the workers' and templates' start once, even with a run of
-    another number of jobs and a new gradebook address between (which no template reads), and does a changed
-    environment that templates take with them get new ones?"""
+    another number of jobs and new values of variables no template reads between (the gradebook's address,
+    torch's cache folders; a grading task's TMPDIR is its own anyway), and does a changed environment that
+    templates take with them get new ones?"""
     def parents(student, jobs=1):
         submit(toy_course, student, toy_notebook(PARENT_PROBE))
         results = engine.grade(toy_course, [("toy", student)], jobs=jobs)
@@ -85,6 +87,10 @@ def test_a_second_run_of_the_same_process_forks_from_the_same_warm_template(toy_
     first = parents("ada")
     parents("dee", jobs=2)
     monkeypatch.setenv("COURSE_GRADEBOOK_URL", f"sqlite:///{toy_course / 'gradebook.db'}")  # the same one
+    for name in confine.TORCH_CACHE_VARIABLES:
+        monkeypatch.setenv(name, str(tmp_path / name))
+    assert set(forkserver.UNREAD_VARIABLES) == {"COURSE_GRADEBOOK_URL", "TMPDIR", "PYTEST_CURRENT_TEST",
+                                                *confine.TORCH_CACHE_VARIABLES}
     second = parents("bob")
     assert first == second, "the second run started a template of its own"
     monkeypatch.setenv("COURSE_SOMETHING_NEW", "1")

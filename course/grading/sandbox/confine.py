@@ -30,6 +30,9 @@ import sysconfig
 
 from . import homes, landlock, processes
 
+# torch writes its compile caches' folders into the environment of the process that first imports
+# torch._dynamo (the grader, judging with torch.optim): a kernel must use its own.
+TORCH_CACHE_VARIABLES = ("TORCHINDUCTOR_CACHE_DIR", "TRITON_CACHE_DIR")
 # System folders a Python process reads (shared libraries, certificates, /proc for CPU info).
 SYSTEM_READ_PATHS = ["/usr", "/lib", "/lib64", "/lib32", "/bin", "/sbin", "/etc", "/proc", "/sys"]
 
@@ -63,9 +66,7 @@ def _private_home(home=None):
     os.environ.update(HOME=home, TMPDIR=os.path.join(home, "tmp"),
                       IPYTHONDIR=os.path.join(home, "ipython"),
                       MPLCONFIGDIR=os.path.join(home, "matplotlib"))
-    # torch writes its compile cache folder into the environment of the process that first
-    # imports torch._dynamo (the grader, judging with torch.optim): a kernel must use its own.
-    for name in ("TORCHINDUCTOR_CACHE_DIR", "TRITON_CACHE_DIR"):
+    for name in TORCH_CACHE_VARIABLES:
         os.environ.pop(name, None)
     cache = os.environ.pop("COURSE_MPL_CACHE", None)  # the grader's warm font cache, copied
     if cache and os.path.isdir(cache):

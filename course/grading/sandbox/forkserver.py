@@ -42,10 +42,11 @@ KERNEL_MODULE = "ipykernel_launcher"
 MAX_REQUEST_BYTES = 1 << 20
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
 # What no template reads, so one started before it changed still serves: the gradebook's address is the
-# grading process's (nbgrader_config.py), each grading task sets TMPDIR to a scratch folder of its own while
-# every kernel and trial process gets a private one (confine), and pytest names the test it runs. Any other
-# change of the environment gets a new template (`server`).
-UNREAD_VARIABLES = ("COURSE_GRADEBOOK_URL", "TMPDIR", "PYTEST_CURRENT_TEST")
+# grading process's (nbgrader_config.py); each grading task sets TMPDIR to a scratch folder of its own, and
+# torch sets its compile caches' folders in the grader when it first judges with torch.optim, while every
+# kernel and trial process gets a private TMPDIR and caches of its own (confine); pytest names the test it
+# runs. Any other change of the environment gets a new template (`server`).
+UNREAD_VARIABLES = ("COURSE_GRADEBOOK_URL", "TMPDIR", *confine.TORCH_CACHE_VARIABLES, "PYTEST_CURRENT_TEST")
 
 
 def can_fork(command):
