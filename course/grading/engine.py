@@ -227,10 +227,19 @@ def _grade_task(root, assignment_id, student_id, notebook_timeout, run_deadline,
     return grade_notebook(root, assignment_id, student_id, deadline, busy_timeout)
 
 
+_matplotlib_cache = None
+
+
 def matplotlib_cache():
-    """A warm matplotlib font cache that each grading kernel copies (building one takes seconds)."""
+    """A warm matplotlib font cache that each grading kernel copies (building one takes seconds). The one
+    this process first found or made serves for as long as it exists, even after TMPDIR has changed: the
+    kernel templates take its path with them (`course.grading.sandbox.forkserver`), and a new path would
+    start new ones."""
     import matplotlib
 
+    global _matplotlib_cache
+    if _matplotlib_cache is not None and _matplotlib_cache.exists():
+        return _matplotlib_cache
     cache = Path(tempfile.gettempdir()) / f"course-mpl-cache-{matplotlib.__version__}"
     if not cache.exists():
         staging = Path(tempfile.mkdtemp(prefix="course-mpl-"))
@@ -240,6 +249,7 @@ def matplotlib_cache():
             staging.rename(cache)
         except OSError:  # another grader made it first
             shutil.rmtree(staging, ignore_errors=True)
+    _matplotlib_cache = cache
     return cache
 
 

@@ -1,5 +1,6 @@
 """Are warm kernels forked from the template, one fresh process per notebook, with no state shared?"""
 import json
+import tempfile
 
 import nbformat
 import pytest
@@ -76,8 +77,8 @@ PARENT_PROBE = CORRECT + "\nimport os\nprint('PARENT', os.getppid())"
 def test_a_second_run_of_the_same_process_forks_from_the_same_warm_template(toy_course, monkeypatch, tmp_path):
     """Does a program that grades twice pay the workers' and templates' start once, even with a run of
     another number of jobs and new values of variables no template reads between (the gradebook's address,
-    torch's cache folders; a grading task's TMPDIR is its own anyway), and does a changed environment that
-    templates take with them get new ones?"""
+    TMPDIR, torch's cache folders), and does a changed environment that templates take with them get new
+    ones?"""
     def parents(student, jobs=1):
         submit(toy_course, student, toy_notebook(PARENT_PROBE))
         results = engine.grade(toy_course, [("toy", student)], jobs=jobs)
@@ -87,6 +88,8 @@ def test_a_second_run_of_the_same_process_forks_from_the_same_warm_template(toy_
     first = parents("ada")
     parents("dee", jobs=2)
     monkeypatch.setenv("COURSE_GRADEBOOK_URL", f"sqlite:///{toy_course / 'gradebook.db'}")  # the same one
+    monkeypatch.setenv("TMPDIR", str(tmp_path))  # the matplotlib cache already made elsewhere still serves
+    monkeypatch.setattr(tempfile, "tempdir", None)
     for name in confine.TORCH_CACHE_VARIABLES:
         monkeypatch.setenv(name, str(tmp_path / name))
     assert set(forkserver.UNREAD_VARIABLES) == {"COURSE_GRADEBOOK_URL", "TMPDIR", "PYTEST_CURRENT_TEST",
