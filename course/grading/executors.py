@@ -69,7 +69,7 @@ class LocalExecutor:
     a task first needs it."""
 
     def __init__(self, jobs):
-        self.jobs, self.open, self.futures = jobs, True, set()
+        self.open, self.futures = True, set()
         self.pool = ProcessPoolExecutor(max_workers=jobs, mp_context=_worker_context(),
                                         initializer=_die_with_the_grader, initargs=(os.getpid(),))
 

@@ -388,9 +388,9 @@ def server(threads):
     environment it started with has changed since (PYTHONPATH, the matplotlib cache, ...)."""
     with _servers_lock:
         current = _servers.get(threads)
-        if current is not None and current.alive() and current.environment != template_environment():
-            current.close()
-        if current is None or not current.alive():
+        if current is None or not current.alive() or current.environment != template_environment():
+            if current is not None:
+                current.close()  # a no-op for a template that is gone
             current = _servers[threads] = ForkServer(threads)
         return current
 
