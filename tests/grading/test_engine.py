@@ -1,4 +1,5 @@
 """Does the parallel engine grade a class at once into one SQLite gradebook, losing nothing?"""
+import gc
 import time
 
 import pytest
@@ -129,6 +130,16 @@ def test_a_notebooks_scratch_folder_is_a_home_of_its_worker_and_is_removed(toy_c
     scratch = os.path.dirname(os.path.dirname(kernel_tmp))  # <scratch>/<kernel's home>/tmp
     assert os.path.basename(scratch).startswith(f"{homes.PREFIX}{os.getpid()}-"), json.dumps(kernel_tmp)
     assert not os.path.exists(scratch)
+
+
+def test_a_local_worker_starts_with_its_warm_modules_frozen():
+    """The modules a worker is forked with live as long as it does: frozen, its cyclic collector skips them."""
+    workers = executors.LocalExecutor(1)
+    try:
+        [(_, frozen)] = list(workers.run(gc.get_freeze_count, [()]))
+    finally:
+        workers.close()
+    assert frozen > 100_000
 
 
 def test_a_run_while_another_has_the_kept_workers_gets_workers_of_its_own():

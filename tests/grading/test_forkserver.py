@@ -21,6 +21,7 @@ torch.manual_seed(0)
 print("PID", os.getpid())
 print("PARENT", open(f"/proc/{os.getppid()}/cmdline").read().replace("\\0", " "))
 print("WARM", "sympy" in sys.modules)  # what a first backward(gradient) imports: the template did it once
+print("FROZEN", __import__("gc").get_freeze_count())  # the template's objects, which no collection walks
 """
 
 
@@ -42,6 +43,7 @@ def test_each_notebook_gets_a_fresh_forked_process(toy_course):
     assert len({p["PID"] for p in printed.values()}) == len(students)
     assert all("course.grading.sandbox.forkserver" in p["PARENT"] for p in printed.values()), "not a warm kernel"
     assert all(p["WARM"] == "True" for p in printed.values()), "each kernel pays torch's first backward again"
+    assert all(int(p["FROZEN"]) > 100_000 for p in printed.values()), "a kernel's collector walks the imports"
 
 
 def test_kernel_ports_lie_below_the_ephemeral_range_and_the_kernel_answers_on_them(tmp_path):
