@@ -62,7 +62,7 @@ ENDLESS_LOOP = {"06_linear_regression": ("sgd", "def sgd(params, lr, batch_size)
                                          ("sgd_tests", "train_linreg_tests"))}
 DELETED_TEST_CELL = {"03_backward": "sum_backward_tests"}
 CONFIG = "\n# The example class: a shorter cell timeout, so its endless loop costs seconds, not minutes.\n" \
-         "c.SandboxedExecute.timeout = 10\n"
+         "c.SandboxedExecute.timeout = 5\n"
 
 
 @dataclass
